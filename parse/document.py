@@ -1,0 +1,120 @@
+"""Documents in, records out: choose the extractor by the bytes, read, pick the best path."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from parse import detect
+from parse.extract import Extracted, ExtractionError
+from parse.report import Reading, failed_record, read_report
+
+PARSER_VERSION = "1"
+MAX_BYTES = 64 * 1024 * 1024  # no real report is larger; a larger file is refused, not read
+
+
+@dataclass
+class ParseResult:
+    record: dict
+    text: str
+    kind: str
+    published: str | None = None
+    extraction: str | None = None
+
+
+def parse_path(path: str | Path, source: str | None = None) -> ParseResult:
+    path = Path(path)
+    label = source or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return _failed(label, "", f"file is {size} bytes; larger than the {MAX_BYTES} a report may be")
+        data = path.read_bytes()
+    except OSError as error:
+        return _failed(label, "", f"cannot read file: {error.strerror or error}")
+    return parse_bytes(data, label, filename=path.name)
+
+
+def parse_bytes(
+    data: bytes,
+    source: str,
+    *,
+    content_type: str | None = None,
+    filename: str | None = None,
+) -> ParseResult:
+    """Parse one document. Never raises on bad input: the record says what went wrong."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        return _failed(source, sha256, "empty file")
+    if len(data) > MAX_BYTES:
+        return _failed(source, sha256, f"file is {len(data)} bytes; larger than the {MAX_BYTES} a report may be")
+    kind = detect.detect_kind(data)
+    if kind == detect.UNKNOWN:
+        return _failed(source, sha256, "not a document nianbao reads (not PDF, DOCX, DOC, HTML or text)")
+    best: tuple[Reading, Extracted] | None = None
+    errors: list[str] = []
+    for extracted in _extractions(kind, data, content_type, errors):
+        reading = read_report(extracted, source, sha256)
+        if best is None or reading.rank > best[0].rank:
+            best = (reading, extracted)
+        if best[0].sound:
+            break
+    if best is None:
+        return _failed(source, sha256, "; ".join(errors) or "unreadable", kind)
+    reading, extracted = best
+    return ParseResult(
+        record=reading.record,
+        text="\n".join(extracted.lines),
+        kind=extracted.kind,
+        published=extracted.published,
+        extraction=extracted.path,
+    )
+
+
+def _extractions(kind: str, data: bytes, content_type: str | None, errors: list[str]) -> Iterator[Extracted]:
+    """The readings of a document, cheapest first; the caller stops when one is sound.
+    An extractor that fails adds its reason to ``errors``."""
+    for extract in _extractors(kind, content_type):
+        try:
+            extracted = extract(data)
+        except ExtractionError as error:
+            errors.append(str(error))
+            continue
+        if extracted.kind == "scan" and extracted.path != "ocr":
+            # No text layer: only OCR can read it.
+            from parse.extract.ocr import extract_ocr
+
+            try:
+                yield extract_ocr(data)
+            except ExtractionError as error:
+                errors.append(str(error))
+            return
+        yield extracted
+
+
+def _extractors(kind: str, content_type: str | None) -> list[Callable[[bytes], Extracted]]:
+    if kind == detect.PDF:
+        from parse.extract.pdf import extract_pdf_fast, extract_pdf_geometric
+
+        return [extract_pdf_fast, extract_pdf_geometric]
+    if kind == detect.HTML:
+        from parse.extract.html import extract_html
+
+        return [lambda data: extract_html(data, content_type)]
+    if kind == detect.DOCX:
+        from parse.extract.docx import extract_docx
+
+        return [extract_docx]
+    if kind == detect.DOC:
+        from parse.extract.doc import extract_doc
+
+        return [extract_doc]
+    from parse.extract.text import extract_text
+
+    return [extract_text]
+
+
+def _failed(source: str, sha256: str, error: str, kind: str = "unknown") -> ParseResult:
+    return ParseResult(record=failed_record(source, sha256, error), text="", kind=kind)

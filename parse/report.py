@@ -1,0 +1,143 @@
+"""Printed lines -> the canonical record: metadata, template, sections, tables, checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parse.checks import run_checks
+from parse.extract import Extracted
+from parse.form import TEMPLATE_MARKERS
+from parse.metadata import find_organization, find_title, find_year
+from parse.sections import Span, find_sections, numbered_sections
+from parse.tables import read_table2, read_table3, read_table4
+from parse.text import clean_line, compact, tokens
+
+RECORD_KEYS = (
+    "source", "sha256", "title", "organization", "year", "template", "sections",
+    "active_disclosure", "applications", "review_litigation", "checks", "status", "errors",
+)  # fmt: skip
+SECTION_KEYS = ("1", "2", "3", "4", "5", "6")
+
+
+@dataclass
+class Reading:
+    record: dict
+    cells_read: int
+    checks_passed: int
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        """How good a reading is, to choose between extraction paths."""
+        return ({"ok": 2, "partial": 1}.get(self.record["status"], 0), self.checks_passed, self.cells_read)
+
+    @property
+    def sound(self) -> bool:
+        """Everything read and every arithmetic check passed: no other path can do better."""
+        return self.record["status"] == "ok" and all(c["ok"] for c in self.record["checks"])
+
+
+def empty_record(source: str, sha256: str) -> dict:
+    record = dict.fromkeys(RECORD_KEYS)
+    record.update(
+        source=source,
+        sha256=sha256,
+        template="unknown",
+        sections=dict.fromkeys(SECTION_KEYS),
+        checks=[],
+        errors=[],
+    )
+    return record
+
+
+def failed_record(source: str, sha256: str, error: str) -> dict:
+    record = empty_record(source, sha256)
+    record.update(status="failed", errors=[error])
+    return record
+
+
+def detect_template(lines: list[str], year: int | None) -> str:
+    text = compact("\n".join(lines))
+    hits = {t: sum(marker in text for marker in markers) for t, markers in TEMPLATE_MARKERS.items()}
+    best = max(hits, key=lambda t: hits[t])
+    if hits[best]:
+        return best
+    if year is None:
+        return "unknown"
+    if year < 2019:
+        return "pre2019"
+    return "2019" if year <= 2020 else "2021"
+
+
+def read_report(extracted: Extracted, source: str, sha256: str) -> Reading:
+    lines = extracted.lines
+    record = empty_record(source, sha256)
+    errors: list[str] = list(extracted.notes)
+    title = find_title(lines, extracted.title_hint)
+    year = find_year(title, lines)
+    record.update(title=title, organization=find_organization(title), year=year)
+    spans = find_sections(lines)
+    template = detect_template(lines, year)
+    if template == "pre2019" or (template == "unknown" and not spans):
+        spans = numbered_sections(lines)
+    record["template"] = template
+    record["sections"] = {key: _section_text(lines, spans.get(int(key))) for key in SECTION_KEYS}
+
+    cells = 0
+    t3_read = t4_read = False
+    if template in ("2021", "2019"):
+        missing = [k for k in SECTION_KEYS if record["sections"][k] is None]
+        if missing:
+            errors.append(f"section(s) {', '.join(missing)} not found")
+        t2, read2 = read_table2(tokens(_region(lines, spans, 2)), template)
+        t3, read3 = read_table3(tokens(_region(lines, spans, 3)), template)
+        t4, read4 = read_table4(tokens(_region(lines, spans, 4, header_words=("总计", "审结"))))
+        record.update(active_disclosure=t2, applications=t3, review_litigation=t4)
+        for read in (read2, read3, read4):
+            errors.extend(read.errors)
+            cells += read.cells_read
+        t3_read, t4_read = read3.complete, read4.complete
+        complete = not missing and read2.complete and t3_read and t4_read
+        record["status"] = "ok" if complete else "partial"
+    elif template == "pre2019":
+        record["status"] = "ok" if title and year and any(lines) else "partial"
+        if not (title and year):
+            errors.append("title or year not found")
+    else:
+        if title is None and not spans:
+            record["status"] = "failed"
+            errors.append("no annual report found in the document (no report title, no section headings)")
+        else:
+            record["status"] = "partial"
+            errors.append("the report form was not recognised (no table headers, no year)")
+    record["checks"] = run_checks(record, t3_read=t3_read, t4_read=t4_read)
+    record["errors"] = errors
+    passed = sum(1 for c in record["checks"] if c["ok"])
+    return Reading(record, cells, passed)
+
+
+def _section_text(lines: list[str], span: Span | None) -> str | None:
+    if span is None:
+        return None
+    body = [clean_line(x) for x in lines[span.start : span.end]]
+    return "\n".join(x for x in body if x)
+
+
+def _region(lines: list[str], spans: dict[int, Span], number: int, header_words: tuple[str, ...] = ()) -> list[str]:
+    """The lines of a table's section; for a missing heading, the lines between its
+    neighbours. With header_words, the region starts after the last header line that
+    carries one of them (table 4's values follow its column headers)."""
+    if number in spans:
+        start, end = spans[number].start, spans[number].end
+    else:
+        # Without its heading, the table stands somewhere inside the previous section.
+        start = max((s.start for n, s in spans.items() if n < number), default=0)
+        end = min((s.heading_line for n, s in spans.items() if n > number), default=len(lines))
+    region = lines[start:end]
+    if header_words:
+        last = -1
+        for i, line in enumerate(region):
+            text = compact(line)
+            if any(w in text for w in header_words) and not any(ch.isdigit() for ch in text):
+                last = i
+        region = region[last + 1 :]
+    return region
