@@ -1,0 +1,154 @@
+"""``nianbao build``: archived (or given) report documents -> ``nianbao.db``.
+
+Incremental: a document already in the database, parsed by the current
+``PARSER_VERSION``, is not parsed again. The build works on a copy of the
+database and moves it into place at the end, so a reader (or a failed build)
+never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from tqdm import tqdm
+
+from parse import PARSER_VERSION, parse_bytes
+from serve import schema
+from serve.audits import run_audits
+from serve.documents import Document
+from serve.provenance import copy_provenance, create_source_health
+from serve.rows import ReportRows, report_rows
+from serve.search import index_terms
+
+
+@dataclass
+class BuildStats:
+    documents: int = 0
+    parsed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    reports: int = 0
+    audits: dict[str, int] = field(default_factory=dict)
+    provenance: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        audits = ", ".join(f"{k} {v}" for k, v in sorted(self.audits.items())) or "none"
+        return (
+            f"{self.documents} documents: {self.parsed} parsed ({self.failed} failed), "
+            f"{self.unchanged} unchanged; {self.reports} reports in the database; "
+            f"audits: {audits}; {self.seconds:.1f} s"
+        )
+
+
+def build(
+    database: Path,
+    documents: Iterable[Document],
+    *,
+    sources: dict[str, dict[str, Any]] | None = None,
+    provenance_db: Path | None = None,
+    progress: bool = False,
+) -> BuildStats:
+    """Parse what is new, write it, refresh provenance and audits; move the result into place."""
+    started = time.monotonic()
+    stats = BuildStats()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    work = database.with_name(database.name + ".building")
+    if work.exists():
+        work.unlink()
+    if database.exists():
+        shutil.copy2(database, work)
+    db = sqlite_utils.Database(work)
+    # The working copy is thrown away if the build dies, so it needs no durability.
+    db.execute("pragma synchronous = off")
+    db.execute("pragma journal_mode = memory")
+    try:
+        schema.create(db)
+        _write_sources(db, sources or {})
+        known = {row["sha256"]: row["parser_version"] for row in db.query("select sha256, parser_version from reports")}
+        for document in tqdm(documents, desc="build", unit="doc", disable=not progress):
+            stats.documents += 1
+            if known.get(document.sha256) == PARSER_VERSION:
+                stats.unchanged += 1
+                continue
+            rows = _parse(document, (sources or {}).get(document.source_id or ""))
+            write_report(db, rows)
+            known[document.sha256] = PARSER_VERSION
+            stats.parsed += 1
+            stats.failed += rows.report["status"] == "failed"
+        _ensure_sources(db)
+        if provenance_db is not None:
+            stats.provenance = copy_provenance(db, provenance_db)
+        create_source_health(db)
+        stats.audits = run_audits(db)
+        stats.reports = db["reports"].count
+        db.conn.close()
+        os.replace(work, database)
+    except BaseException:
+        db.conn.close()
+        work.unlink(missing_ok=True)
+        raise
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def _parse(document: Document, source: dict[str, Any] | None) -> ReportRows:
+    try:
+        data = document.read()
+    except OSError as error:
+        data, read_error = b"", f"archived bytes unreadable: {error}"
+    else:
+        read_error = None
+    result = parse_bytes(
+        data, document.url or document.sha256, content_type=document.content_type, filename=document.filename
+    )
+    if read_error:
+        result.record["errors"] = [read_error, *result.record.get("errors", [])]
+    return report_rows(
+        document,
+        result.record,
+        text=result.text,
+        kind=result.kind,
+        extraction=result.extraction,
+        published=result.published or document.published,
+        parser_version=PARSER_VERSION,
+        source=source,
+    )
+
+
+def write_report(db: sqlite_utils.Database, rows: ReportRows) -> None:
+    """Replace everything the database holds about one report with ``rows``."""
+    sha = rows.report["sha256"]
+    for table, fts in schema.FTS.items():
+        db.execute(f"delete from [{fts}] where rowid in (select id from [{table}] where report = ?)", [sha])
+    for table in (*schema.REPORT_TABLES, "checks"):
+        db.execute(f"delete from [{table}] where report = ?", [sha])
+    db["reports"].insert(rows.report, replace=True)
+    for table, table_rows in rows.tables.items():
+        if table in schema.FTS:
+            for row in table_rows:
+                rowid = db[table].insert(row).last_pk
+                db.execute(f"insert into [{schema.FTS[table]}] (rowid, terms) values (?, ?)", [rowid, index_terms(row["text"])])
+        elif table_rows:
+            db[table].insert_all(table_rows)
+
+
+def _write_sources(db: sqlite_utils.Database, sources: dict[str, dict[str, Any]]) -> None:
+    if sources:
+        db["sources"].insert_all(sources.values(), replace=True)
+
+
+def _ensure_sources(db: sqlite_utils.Database) -> None:
+    """A source a report names but no registry lists still gets a row (for the link)."""
+    db.execute(
+        "insert or ignore into sources (id, registry) "
+        "select distinct source_id, 'unlisted' from reports where source_id is not null"
+    )
+    db.conn.commit()

@@ -1,0 +1,63 @@
+"""Chinese full-text search on SQLite FTS5 by overlapping character bigrams.
+
+FTS5's unicode61 tokenizer keeps a run of Chinese characters as one token, and the
+trigram tokenizer cannot match two-character words such as 复议. So the text is
+indexed as terms: each run of CJK characters becomes its overlapping bigrams plus
+its last character alone (行政复议 -> 行政 政复 复议 议), other words stay whole.
+A query is turned into the same terms and searched as a phrase, which matches
+exactly the texts containing the query as a substring:
+
+- two or more characters: the phrase of the query's bigrams, in order;
+- a single character: a prefix query (every position of a character starts a
+  bigram, or is the lone last character of its run).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# CJK ideographs (unified, extension A, compatibility).
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+
+def _fold(text: str) -> str:
+    # Full-width letters and digits to ASCII, as FTS5's unicode61 does not.
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _run_terms(run: str) -> list[str]:
+    if not _IS_CJK.match(run):
+        return [run]
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def index_terms(text: str | None) -> str:
+    """The text as space-separated index terms (what goes into the FTS column)."""
+    if not text:
+        return ""
+    return " ".join(term for run in _RUN.findall(_fold(text)) for term in _run_terms(run))
+
+
+def _phrase(run: str) -> str:
+    if _IS_CJK.match(run):
+        if len(run) == 1:
+            return f'"{run}" *'
+        return '"' + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + '"'
+    return f'"{run}"'
+
+
+def match_query(query: str | None) -> str:
+    """An FTS5 MATCH expression finding texts that contain every word of ``query``.
+
+    Words are separated by spaces or punctuation; all must occur (AND). Returns
+    an expression that matches nothing when the query has no searchable word.
+    """
+    runs = _RUN.findall(_fold(query or ""))
+    if not runs:
+        return '""'  # FTS5 accepts it and matches no row
+    return " AND ".join(_phrase(run) for run in runs)
