@@ -1,0 +1,29 @@
+"""The archive: WARC files, a content-addressed store and a provenance database.
+
+    from archive import Archive, Fetch
+    a = Archive(root)                      # DataDir.archive
+    run_id = a.start_run("crawl", sources=[...], settings={...})
+    row = a.record(run_id, Fetch(url=..., status=200, body=..., response_headers=[...], role="report"))
+    a.finish_run(run_id, "finished", stats, per_source)
+
+See docs/contracts.md, section "archive".
+"""
+
+from archive.archive import Archive, ArchiveError, ArchiveLocked
+from archive.blob_store import BlobError, BlobStore
+from archive.fetch import Fetch
+from archive.provenance import Provenance
+from archive.warc_writer import WarcLocation, WarcWriter, recover_directory
+
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "ArchiveLocked",
+    "BlobError",
+    "BlobStore",
+    "Fetch",
+    "Provenance",
+    "WarcLocation",
+    "WarcWriter",
+    "recover_directory",
+]
