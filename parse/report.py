@@ -56,6 +56,9 @@ def failed_record(source: str, sha256: str, error: str) -> dict:
 
 
 def detect_template(lines: list[str], year: int | None) -> str:
+    """The form by its table headers; reports for years before 2019 had no fixed form."""
+    if year is not None and year < 2019:
+        return "pre2019"
     text = compact("\n".join(lines))
     hits = {t: sum(marker in text for marker in markers) for t, markers in TEMPLATE_MARKERS.items()}
     best = max(hits, key=lambda t: hits[t])
@@ -63,8 +66,6 @@ def detect_template(lines: list[str], year: int | None) -> str:
         return best
     if year is None:
         return "unknown"
-    if year < 2019:
-        return "pre2019"
     return "2019" if year <= 2020 else "2021"
 
 
@@ -84,6 +85,14 @@ def read_report(extracted: Extracted, source: str, sha256: str) -> Reading:
 
     cells = 0
     t3_read = t4_read = False
+    free_form = template == "pre2019" and title and year and sum(len(x) for x in lines) > 300
+    if not spans and not free_form:
+        record.update(
+            title=None, organization=None, year=None, template="unknown", sections=dict.fromkeys(SECTION_KEYS)
+        )
+        record["status"] = "failed"
+        record["errors"] = errors + ["no annual report found in the document (no section headings of a report)"]
+        return Reading(record, 0, 0)
     if template in ("2021", "2019"):
         missing = [k for k in SECTION_KEYS if record["sections"][k] is None]
         if missing:
@@ -103,12 +112,8 @@ def read_report(extracted: Extracted, source: str, sha256: str) -> Reading:
         if not (title and year):
             errors.append("title or year not found")
     else:
-        if title is None and not spans:
-            record["status"] = "failed"
-            errors.append("no annual report found in the document (no report title, no section headings)")
-        else:
-            record["status"] = "partial"
-            errors.append("the report form was not recognised (no table headers, no year)")
+        record["status"] = "partial"
+        errors.append("the report form was not recognised (no table headers, no year)")
     record["checks"] = run_checks(record, t3_read=t3_read, t4_read=t4_read)
     record["errors"] = errors
     passed = sum(1 for c in record["checks"] if c["ok"])

@@ -20,7 +20,11 @@ _BLOCKS = {
 }  # fmt: skip
 _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "select", "button", "head", "svg"}
 # Containers portals put the article in (TRS, Hanweb, Kaipu, and generic).
-_CONTENT_HINTS = re.compile(r"TRS_Editor|TRS_UEDITOR|Custom_UnionStyle|article[-_]?con|zoom|bt_content|con_txt|content|detail|article|main", re.I)
+# Editors' own containers first (TRS, Hanweb, Kaipu), then the generic names.
+_CONTENT_HINTS = (
+    re.compile(r"TRS_Editor|TRS_UEDITOR|Custom_UnionStyle|article[-_]?content|bt_content|con_txt|zoom|wzzw|xxgk_content", re.I),
+    re.compile(r"content|detail|article|main", re.I),
+)
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _PUBLISHED_LABEL = re.compile(r"(发布|公开|成文|印发)(日期|时间)\s*[:：]\s*")
 _FIRST, _LAST = SECTIONS[0], SECTIONS[-1]
@@ -117,14 +121,16 @@ def _article(root: etree._Element) -> etree._Element:
             if node in ancestors:
                 # Keep the title and anything printed after the last heading in view.
                 return node
-    best, best_len = None, 0
-    for node in body.iter("div", "td", "article", "section"):
-        marker = f"{node.get('class', '')} {node.get('id', '')}"
-        if _CONTENT_HINTS.search(marker):
-            length = len(node.text_content())
-            if length > best_len:
-                best, best_len = node, length
-    return best if best is not None and best_len > 200 else body
+    for hint in _CONTENT_HINTS:
+        candidates = []
+        for node in body.iter("div", "td", "article", "section"):
+            if hint.search(f"{node.get('class', '')} {node.get('id', '')}"):
+                candidates.append((len(node.text_content()), node))
+        longest = max((length for length, _ in candidates), default=0)
+        if longest >= 200:
+            # The innermost container that still holds (nearly) all of the article's text.
+            return min((c for c in candidates if c[0] >= 0.8 * longest), key=lambda c: c[0])[1]
+    return body
 
 
 def _lines(node: etree._Element) -> list[str]:
