@@ -1,0 +1,1 @@
+"""Local stand-ins for the real world: synthetic reports, their renderings, replica portals."""
