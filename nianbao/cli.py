@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from archive.cli import archive_group
 from nianbao import __version__
 from nianbao.paths import DataDir
 from parse.cli import parse_command
@@ -29,3 +30,4 @@ def main(ctx: click.Context, data_dir: Path) -> None:
 
 
 main.add_command(parse_command)
+main.add_command(archive_group)

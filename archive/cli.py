@@ -1,0 +1,105 @@
+"""``nianbao archive``: look at, check and read the archive."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+import click
+
+from archive.archive import Archive
+from archive.blob_store import BlobError, BlobStore, check_sha256
+from archive.verify import verify
+
+
+def _open(ctx: click.Context) -> Archive:
+    root = ctx.obj.archive
+    if not (root / "provenance.db").exists():
+        raise click.ClickException(f"no archive at {root} (no provenance.db); run a crawl first")
+    return Archive(root, readonly=True)
+
+
+def archive_stats(archive: Archive) -> dict:
+    """Counts of runs, fetches, blobs and WARC files, with their sizes on disk."""
+    counts = archive.provenance.counts()
+    blob_count = blob_bytes = 0
+    for sha in archive.blobs:
+        blob_count += 1
+        blob_bytes += archive.blobs.path(sha).stat().st_size
+    files = archive.warc_files()
+    return {
+        **counts,
+        "documents": sum(1 for _ in archive.documents()),
+        "blobs": blob_count,
+        "blob_bytes": blob_bytes,
+        "warc_files": sum(1 for p in files if p.name.endswith(".warc.gz")),
+        "warc_files_open": sum(1 for p in files if p.name.endswith(".open")),
+        "warc_bytes": sum(p.stat().st_size for p in files),
+        "unfinished_runs": len(archive.unfinished_runs()),
+    }
+
+
+@click.group("archive")
+def archive_group() -> None:
+    """The archive of everything fetched: WARC files, blobs by SHA-256, provenance."""
+
+
+@archive_group.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def stats_command(ctx: click.Context, as_json: bool) -> None:
+    """Runs, fetches, blobs, bytes and WARC files."""
+    with _open(ctx) as archive:
+        stats = archive_stats(archive)
+        runs = archive.runs()
+    if as_json:
+        click.echo(json.dumps({**stats, "runs_detail": runs}, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"archive      {ctx.obj.archive}")
+    for key, value in stats.items():
+        click.echo(f"{key:<16} {value:,}")
+    for run in runs[-10:]:
+        archived = (run["stats"] or {}).get("archive", {})
+        click.echo(
+            f"run {run['run_id']}  {run['name']}  {run['outcome'] or 'unfinished'}  "
+            f"fetches {archived.get('fetches', '?')}  new {archived.get('new', '?')}  "
+            f"revisits {archived.get('revisits', '?')}"
+        )
+
+
+@archive_group.command("verify")
+@click.option("--full", is_flag=True, help="Also read every WARC file end to end, checking every digest.")
+@click.pass_context
+def verify_command(ctx: click.Context, full: bool) -> None:
+    """Every row's blob exists and hashes right; every WARC record it names is there and matches.
+
+    Exits 1 and lists the problems if any.
+    """
+    with _open(ctx) as archive:
+        problems = verify(archive, full=full)
+        rows = archive.provenance.counts()["fetches"]
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(problems)} problem(s) in {rows} fetch rows", err=True)
+        ctx.exit(1)
+    click.echo(f"ok: {rows} fetch rows, their blobs and WARC records agree")
+
+
+@archive_group.command("get")
+@click.argument("sha256")
+@click.pass_context
+def get_command(ctx: click.Context, sha256: str) -> None:
+    """Write the stored body SHA256 to stdout."""
+    try:
+        check_sha256(sha256.lower())
+    except BlobError as exc:
+        raise click.BadParameter(str(exc), param_hint="SHA256") from None
+    blobs = BlobStore(ctx.obj.archive / "blobs")
+    try:
+        with blobs.open(sha256.lower()) as f:
+            shutil.copyfileobj(f, sys.stdout.buffer, 1 << 20)
+    except BlobError as exc:
+        raise click.ClickException(str(exc)) from None
+    sys.stdout.buffer.flush()
