@@ -10,6 +10,7 @@ from archive.cli import archive_group
 from nianbao import __version__
 from nianbao.paths import DataDir
 from parse.cli import parse_command
+from serve.cli import build_command, export_command, serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,3 +32,6 @@ def main(ctx: click.Context, data_dir: Path) -> None:
 
 main.add_command(parse_command)
 main.add_command(archive_group)
+main.add_command(build_command)
+main.add_command(serve_command)
+main.add_command(export_command)

@@ -50,11 +50,15 @@ def _one_per_body_year(db: sqlite_utils.Database) -> dict[tuple[str, int], dict[
     return chosen
 
 
-def _table_values(db: sqlite_utils.Database, table: str, key_column: str, keys: list[str], columns: list[str]):
+def _table_values(
+    db: sqlite_utils.Database, table: str, key_column: str, keys: list[str], columns: list[str]
+):
     wanted = ", ".join(f"[{c}]" for c in columns)
     marks = ", ".join("?" for _ in keys)
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in db.query(f"select report, {key_column} as k, {wanted} from [{table}] where {key_column} in ({marks})", keys):
+    for row in db.query(
+        f"select report, {key_column} as k, {wanted} from [{table}] where {key_column} in ({marks})", keys
+    ):
         out[(row["report"], row["k"])] = row
     return out
 
@@ -66,10 +70,14 @@ def _year_carry(pairs, applications) -> Iterator[dict[str, Any]]:
         after = applications.get((current["sha256"], "carried_in"))
         if before is None or after is None:
             continue
-        compared = [(c, before[c], after[c]) for c in columns if before[c] is not None and after[c] is not None]
+        compared = [
+            (c, before[c], after[c]) for c in columns if before[c] is not None and after[c] is not None
+        ]
         if not compared:
             continue
-        wrong = [f"{c}: {a} carried out of {previous['year']} ≠ {b} carried in" for c, a, b in compared if a != b]
+        wrong = [
+            f"{c}: {a} carried out of {previous['year']} ≠ {b} carried in" for c, a, b in compared if a != b
+        ]
         yield _check(
             current,
             "YEAR-CARRY",
@@ -122,13 +130,21 @@ def _on_time(reports) -> Iterator[dict[str, Any]]:
 
 
 def _check(report: dict[str, Any], check_id: str, ok: bool, detail: str) -> dict[str, Any]:
-    return {"report": report["sha256"], "check_id": check_id, "scope": "audit", "ok": int(ok), "detail": detail}
+    return {
+        "report": report["sha256"],
+        "check_id": check_id,
+        "scope": "audit",
+        "ok": int(ok),
+        "detail": detail,
+    }
 
 
 def run_audits(db: sqlite_utils.Database) -> dict[str, int]:
     """Replace every audit row and refresh ``reports.checks_failed``. Returns counts per audit."""
     chosen = _one_per_body_year(db)
-    pairs = [(chosen[(body, year - 1)], row) for (body, year), row in chosen.items() if (body, year - 1) in chosen]
+    pairs = [
+        (chosen[(body, year - 1)], row) for (body, year), row in chosen.items() if (body, year - 1) in chosen
+    ]
     applications = _table_values(
         db, "applications", "row_key", ["carried_in", "carried_out"], [c.key for c in TABLE3_COLUMNS]
     )

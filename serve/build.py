@@ -72,7 +72,10 @@ def build(
     try:
         schema.create(db)
         _write_sources(db, sources or {})
-        known = {row["sha256"]: row["parser_version"] for row in db.query("select sha256, parser_version from reports")}
+        known = {
+            row["sha256"]: row["parser_version"]
+            for row in db.query("select sha256, parser_version from reports")
+        }
         for document in tqdm(documents, desc="build", unit="doc", disable=not progress):
             stats.documents += 1
             if known.get(document.sha256) == PARSER_VERSION:
@@ -135,7 +138,10 @@ def write_report(db: sqlite_utils.Database, rows: ReportRows) -> None:
         if table in schema.FTS:
             for row in table_rows:
                 rowid = db[table].insert(row).last_pk
-                db.execute(f"insert into [{schema.FTS[table]}] (rowid, terms) values (?, ?)", [rowid, index_terms(row["text"])])
+                db.execute(
+                    f"insert into [{schema.FTS[table]}] (rowid, terms) values (?, ?)",
+                    [rowid, index_terms(row["text"])],
+                )
         elif table_rows:
             db[table].insert_all(table_rows)
 

@@ -82,7 +82,13 @@ def report_rows(
         "sections": [],
         "report_texts": [{"report": sha, "text": text}],
         "checks": [
-            {"report": sha, "check_id": c["id"], "scope": "report", "ok": int(bool(c["ok"])), "detail": c.get("detail")}
+            {
+                "report": sha,
+                "check_id": c["id"],
+                "scope": "report",
+                "ok": int(bool(c["ok"])),
+                "detail": c.get("detail"),
+            }
             for c in checks
         ],
     }
@@ -100,7 +106,13 @@ def report_rows(
         tables["cells"].extend(_cells(sha, "2", key, fields))
     for key, columns in (record.get("applications") or {}).items():
         tables["applications"].append(
-            {**common, "position": _TABLE3_ORDER.get(key), "row_key": key, "row_label": _TABLE3_LABELS.get(key, key), **columns}
+            {
+                **common,
+                "position": _TABLE3_ORDER.get(key),
+                "row_key": key,
+                "row_label": _TABLE3_LABELS.get(key, key),
+                **columns,
+            }
         )
         tables["cells"].extend(_cells(sha, "3", key, columns))
     for key, results in (record.get("review_litigation") or {}).items():
@@ -118,7 +130,12 @@ def report_rows(
         if section_text is None:
             continue
         tables["sections"].append(
-            {"report": sha, "number": int(number), "heading": _HEADINGS.get(str(number)), "text": section_text}
+            {
+                "report": sha,
+                "number": int(number),
+                "heading": _HEADINGS.get(str(number)),
+                "text": section_text,
+            }
         )
     return ReportRows(report=report, tables=tables)
 

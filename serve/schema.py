@@ -134,7 +134,14 @@ TABLES: dict[str, dict] = {
 }
 
 # Tables whose rows belong to one report: deleted and rewritten when it is re-parsed.
-REPORT_TABLES = ("active_disclosure", "applications", "review_litigation", "cells", "sections", "report_texts")
+REPORT_TABLES = (
+    "active_disclosure",
+    "applications",
+    "review_litigation",
+    "cells",
+    "sections",
+    "report_texts",
+)
 
 INDEXES: dict[str, list[tuple[str, ...]]] = {
     "reports": [
@@ -203,7 +210,9 @@ def create(db: sqlite_utils.Database) -> None:
             db[name].create_index(columns, if_not_exists=True)
     for name, column_sets in UNIQUE_INDEXES.items():
         for columns in column_sets:
-            db[name].create_index(columns, unique=True, if_not_exists=True, index_name=f"uq_{name}_{'_'.join(columns)}")
+            db[name].create_index(
+                columns, unique=True, if_not_exists=True, index_name=f"uq_{name}_{'_'.join(columns)}"
+            )
     for fts in FTS.values():
         db.execute(f"create virtual table if not exists [{fts}] using fts5(terms)")
     for name, sql in VIEWS.items():
