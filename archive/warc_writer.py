@@ -237,7 +237,7 @@ class WarcWriter:
     # -- records ---------------------------------------------------------
     def _request_record(self, url: str, method: str, headers: Sequence[Header], body: bytes, date: str):
         assert self._writer is not None
-        http = WireHeaders(f"{method} {_request_target(url)}", list(headers), protocol="HTTP/1.1")
+        http = WireHeaders(f"{method} {_request_target(url)} HTTP/1.1", list(headers), is_http_request=True)
         return self._writer.create_warc_record(
             url,
             "request",
