@@ -41,9 +41,13 @@ PROVINCE_SLUGS: dict[str, str] = {
 # URL shapes that give away a CMS family (profiles in crawler/profiles.yaml).
 CMS_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("hanweb", re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html")),
+    # Hanweb's column pages and its open-government module (annual-report view, data proxy).
+    ("hanweb", re.compile(r"/col/col\d+/index\.html|/module/(xxgk|web/jpage)/")),
     ("trs", re.compile(r"/t\d{8}_\d+\.s?html?$")),
 ]
 
+# In a note's remark: the current GB/T 2260 code of a county newer than cpca's table.
+CODE_OVERRIDE_RE = re.compile(r"\bcode:(\d{6})\b")
 ID_RE = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 
 
@@ -80,6 +84,20 @@ def lookup_region(place: str) -> Region:
     return Region(code=code, province=row["省"], city=city, county=county)
 
 
+def _renamed_county(note_id: str, place: str, parent: Region, code: str) -> Region:
+    """A county renamed or re-graded after cpca's table was made (县 -> 市 or 区).
+
+    The note gives the current code (``code:450381``); cpca must still place the
+    county's city, and the code must lie inside that city.
+    """
+    prefix = parent.province + (parent.city or "")
+    if parent.county is not None or not place.startswith(prefix) or place == prefix:
+        raise NoteError(f"{note_id}: code override only for a county cpca does not know, not {place!r}")
+    if code[:4] != parent.code[:4]:
+        raise NoteError(f"{note_id}: code {code} is not inside {parent.city} ({parent.code})")
+    return Region(code=code, province=parent.province, city=parent.city, county=place[len(prefix):])
+
+
 def cms_from_urls(urls: list[str]) -> str:
     for family, pattern in CMS_PATTERNS:
         if any(pattern.search(urlsplit(u).path) for u in urls):
@@ -108,6 +126,9 @@ def entry_from_note(note: dict[str, str]) -> dict:
     if not ID_RE.match(note_id):
         raise NoteError(f"{note_id!r}: ids are lower-case slugs like henan-xinxiang-county")
     region = lookup_region(note["place"])
+    override = CODE_OVERRIDE_RE.search(note["remark"])
+    if override:
+        region = _renamed_county(note_id, note["place"], region, override.group(1))
     place_tail = region.county or region.city or region.province
     if not note["place"].endswith(place_tail):
         # cpca guessed a different place than the one written: never accept a silent guess.
