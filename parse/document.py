@@ -9,9 +9,11 @@ from pathlib import Path
 
 from parse import detect
 from parse.extract import Extracted, ExtractionError
+from parse.guard import isolated
 from parse.report import Reading, failed_record, read_report
 
 PARSER_VERSION = "1"
+_UNTRUSTED = (detect.PDF, detect.DOCX, detect.DOC)
 MAX_BYTES = 64 * 1024 * 1024  # no real report is larger; a larger file is refused, not read
 
 
@@ -78,16 +80,18 @@ def _extractions(kind: str, data: bytes, content_type: str | None, errors: list[
     An extractor that fails adds its reason to ``errors``."""
     for extract in _extractors(kind, content_type):
         try:
-            extracted = extract(data)
+            # Binary formats are read by C libraries and large parsers: under limits.
+            extracted = isolated(extract, data) if kind in _UNTRUSTED else extract(data)
         except ExtractionError as error:
+            # Later paths read a readable document better; they cannot open an unreadable one.
             errors.append(str(error))
-            continue
+            return
         if extracted.kind == "scan" and extracted.path != "ocr":
             # No text layer: only OCR can read it.
             from parse.extract.ocr import extract_ocr
 
             try:
-                yield extract_ocr(data)
+                yield isolated(extract_ocr, data)
             except ExtractionError as error:
                 errors.append(str(error))
             return
