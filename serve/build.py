@@ -81,12 +81,12 @@ def build(
             if known.get(document.sha256) == PARSER_VERSION:
                 stats.unchanged += 1
                 continue
-            rows = _parse(document, (sources or {}).get(document.source_id or ""))
+            rows = _parse(document)
             write_report(db, rows)
             known[document.sha256] = PARSER_VERSION
             stats.parsed += 1
             stats.failed += rows.report["status"] == "failed"
-        _ensure_sources(db)
+        _apply_sources(db)
         if provenance_db is not None:
             stats.provenance = copy_provenance(db, provenance_db)
         create_source_health(db)
@@ -102,7 +102,7 @@ def build(
     return stats
 
 
-def _parse(document: Document, source: dict[str, Any] | None) -> ReportRows:
+def _parse(document: Document) -> ReportRows:
     try:
         data = document.read()
     except OSError as error:
@@ -122,7 +122,6 @@ def _parse(document: Document, source: dict[str, Any] | None) -> ReportRows:
         extraction=result.extraction,
         published=result.published or document.published,
         parser_version=PARSER_VERSION,
-        source=source,
     )
 
 
@@ -151,10 +150,17 @@ def _write_sources(db: sqlite_utils.Database, sources: dict[str, dict[str, Any]]
         db["sources"].insert_all(sources.values(), replace=True)
 
 
-def _ensure_sources(db: sqlite_utils.Database) -> None:
-    """A source a report names but no registry lists still gets a row (for the link)."""
-    db.execute(
-        "insert or ignore into sources (id, registry) "
-        "select distinct source_id, 'unlisted' from reports where source_id is not null"
-    )
-    db.conn.commit()
+def _apply_sources(db: sqlite_utils.Database) -> None:
+    """Region and level of each report from its source, so a registry fix needs no re-parse.
+
+    A source a report names but no registry lists still gets a row (for the link)."""
+    with db.conn:
+        db.execute(
+            "insert or ignore into sources (id, registry) "
+            "select distinct source_id, 'unlisted' from reports where source_id is not null"
+        )
+        db.execute(
+            "update reports set (region_code, province, city, county, level) = "
+            "(select s.region_code, s.province, s.city, s.county, s.level from sources s where s.id = reports.source_id) "
+            "where source_id is not null"
+        )

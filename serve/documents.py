@@ -43,7 +43,7 @@ def from_archive(archive_root: Path) -> Iterator[Document]:
     """Every report document the archive holds (``Archive.documents()``)."""
     from archive import Archive  # the archive stage; only needed for archive builds
 
-    archive = Archive(archive_root)
+    archive = Archive(archive_root, readonly=True)
     for row in archive.documents():
         sha = row["sha256"]
         url = _first(row, "final_url", "url")

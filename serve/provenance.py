@@ -52,7 +52,8 @@ def create_source_health(db: sqlite_utils.Database) -> None:
         last_success = (
             "(select max(f.fetched_at) from fetches f where f.source = s.id and f.status between 200 and 399)"
         )
-        failures = "(select count(*) from fetches f where f.source = s.id and f.status >= 400)"
+        failed = "f.status >= 400" + (" or f.error is not null" if "error" in fetch_columns else "")
+        failures = f"(select count(*) from fetches f where f.source = s.id and ({failed}))"
         fetched = "(select count(*) from fetches f where f.source = s.id)"
     else:
         last_success = failures = fetched = "null"

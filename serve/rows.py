@@ -40,10 +40,9 @@ def report_rows(
     extraction: str | None,
     published: str | None,
     parser_version: str,
-    source: dict[str, Any] | None,
 ) -> ReportRows:
+    """Region and level are filled from ``sources`` by the build (serve/build.py), not here."""
     sha = document.sha256
-    source = source or {}
     body = record.get("organization")
     year = record.get("year")
     checks = record.get("checks") or []
@@ -55,12 +54,7 @@ def report_rows(
         "form": record.get("template"),
         "status": record.get("status"),
         "checks_failed": sum(1 for c in checks if not c.get("ok")),
-        "region_code": source.get("region_code"),
-        "province": source.get("province"),
-        "city": source.get("city"),
-        "county": source.get("county"),
-        "level": source.get("level"),
-        "source_id": source.get("id"),
+        "source_id": document.source_id,
         "source_url": document.url,
         "archived_copy": archived_copy_path(sha),
         "published": published,
