@@ -81,6 +81,9 @@ def lookup_region(place: str) -> Region:
         raise NoteError(f"cpca has no region code for {place!r}")
     county = row["区"] if isinstance(row["区"], str) else None
     city = row["市"] if isinstance(row["市"], str) else None
+    if city in {"市辖区", "县"}:
+        # Municipalities (北京, 天津, 上海, 重庆): cpca's placeholder city is the municipality itself.
+        city = row["省"]
     return Region(code=code, province=row["省"], city=city, county=county)
 
 
