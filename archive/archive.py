@@ -411,8 +411,7 @@ class Archive:
                 "anchor_text": anchor_text, "found_by": found_by, "role": role, "list_page": list_page,
                 "is_new": 0, "error": str(error),
             }
-            row["id"] = self.provenance.insert_fetch(row)
-            return row
+            return self.provenance.fetch(self.provenance.insert_fetch(row))
 
     # -- reading ---------------------------------------------------------
     def last_fetch(self, url: str) -> dict | None:
