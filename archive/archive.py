@@ -133,7 +133,9 @@ class Archive:
             self._acquire()
             now = datetime.now(UTC)
             run_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
-            self.provenance.insert_run(run_id, name, warc_date(now.isoformat()), settings or {}, list(sources or []))
+            self.provenance.insert_run(
+                run_id, name, warc_date(now.isoformat()), settings or {}, list(sources or [])
+            )
             self._active_runs.add(run_id)
             assert self._writer is not None
             self._writer.info = {"nianbao-run": run_id, "nianbao-run-name": name}
@@ -268,7 +270,9 @@ class Archive:
             location = self._write_response(fetch, fetched_at)
 
             # 3. the row
-            return self._insert(run_id, fetch, fetched_at, sha256, fetch.body_length, is_new, None, location, "response")
+            return self._insert(
+                run_id, fetch, fetched_at, sha256, fetch.body_length, is_new, None, location, "response"
+            )
 
     def _write_response(self, fetch: Fetch, fetched_at: str) -> WarcLocation:
         assert self._writer is not None
@@ -285,7 +289,9 @@ class Archive:
             # The bytes as they came: headers stay true as they are (bar framing).
             headers = stored_response_headers(fetch.response_headers, len(fetch.raw_body), None)
             return self._writer.write_exchange(response_headers=headers, body=fetch.raw_body, **common)
-        headers = stored_response_headers(fetch.response_headers, fetch.body_length, fetch.decoded_content_encoding)
+        headers = stored_response_headers(
+            fetch.response_headers, fetch.body_length, fetch.decoded_content_encoding
+        )
         if fetch.body_path is not None:
             with fetch.body_path.open("rb") as stream:
                 return self._writer.write_exchange(
@@ -299,7 +305,8 @@ class Archive:
         assert self._writer is not None
         length = fetch.body_length if not not_modified else 0
         headers = stored_response_headers(
-            fetch.response_headers, len(fetch.raw_body) if fetch.raw_body is not None else length,
+            fetch.response_headers,
+            len(fetch.raw_body) if fetch.raw_body is not None else length,
             None if fetch.raw_body is not None else fetch.decoded_content_encoding,
         )
         if not_modified:
@@ -320,8 +327,15 @@ class Archive:
             protocol=fetch.protocol,
         )
         return self._insert(
-            run_id, fetch, fetched_at, original["sha256"], original["content_length"], False,
-            original, location, "revisit",
+            run_id,
+            fetch,
+            fetched_at,
+            original["sha256"],
+            original["content_length"],
+            False,
+            original,
+            location,
+            "revisit",
         )
 
     def _insert(
@@ -406,10 +420,20 @@ class Archive:
         with self._lock:
             self._check_run(run_id)
             row = {
-                "run_id": run_id, "source": source, "url": url, "final_url": None, "method": method,
-                "status": None, "fetched_at": warc_date(fetched_at), "referer": referer,
-                "anchor_text": anchor_text, "found_by": found_by, "role": role, "list_page": list_page,
-                "is_new": 0, "error": str(error),
+                "run_id": run_id,
+                "source": source,
+                "url": url,
+                "final_url": None,
+                "method": method,
+                "status": None,
+                "fetched_at": warc_date(fetched_at),
+                "referer": referer,
+                "anchor_text": anchor_text,
+                "found_by": found_by,
+                "role": role,
+                "list_page": list_page,
+                "is_new": 0,
+                "error": str(error),
             }
             return self.provenance.fetch(self.provenance.insert_fetch(row))
 

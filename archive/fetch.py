@@ -68,11 +68,11 @@ class Fetch:
     source: str | None = None
     referer: str | None = None
     anchor_text: str | None = None
-    found_by: str | None = None          # how the link was found: "column", "pager", "dataproxy", "browser", "discovery", ...
-    role: str = "page"                   # "report" | "page" | "robots"
-    list_page: str | None = None         # the list page the link was found on
+    found_by: str | None = None  # "column", "pager", "dataproxy", "browser", "discovery" …
+    role: str = "page"  # "report" | "page" | "robots"
+    list_page: str | None = None  # the list page the link was found on
     decoded_content_encoding: str | None = None
-    published: str | None = None        # "YYYY-MM-DD" if the list or detail page gave one
+    published: str | None = None  # "YYYY-MM-DD" if the list or detail page gave one
     raw_body: bytes | None = None
     body_path: Path | None = None
     request_body: bytes = b""

@@ -88,11 +88,35 @@ BEGIN SELECT RAISE(ABORT, 'a run changes only once, when it ends'); END;
 """
 
 FETCH_COLUMNS = (
-    "run_id", "source", "url", "final_url", "method", "status", "request_headers_json",
-    "response_headers_json", "content_type", "content_length", "sha256", "fetched_at", "referer",
-    "anchor_text", "found_by", "role", "list_page", "etag", "last_modified", "is_new", "revisit_of",
-    "warc_file", "warc_offset", "warc_length", "warc_record_id", "warc_record_type", "payload_digest",
-    "published", "error",
+    "run_id",
+    "source",
+    "url",
+    "final_url",
+    "method",
+    "status",
+    "request_headers_json",
+    "response_headers_json",
+    "content_type",
+    "content_length",
+    "sha256",
+    "fetched_at",
+    "referer",
+    "anchor_text",
+    "found_by",
+    "role",
+    "list_page",
+    "etag",
+    "last_modified",
+    "is_new",
+    "revisit_of",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "warc_record_id",
+    "warc_record_type",
+    "payload_digest",
+    "published",
+    "error",
 )
 
 
@@ -109,7 +133,10 @@ class Provenance:
             if not self.path.exists():
                 raise FileNotFoundError(f"no provenance database at {self.path}")
             self.conn = sqlite3.connect(
-                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+                f"{self.path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
             )
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,8 +155,13 @@ class Provenance:
     def insert_run(self, run_id: str, name: str, started_at: str, settings: dict, sources: list[str]) -> None:
         self.conn.execute(
             "INSERT INTO runs (run_id, name, started_at, settings_json, sources_json) VALUES (?, ?, ?, ?, ?)",
-            (run_id, name, started_at, json.dumps(settings, ensure_ascii=False, default=str),
-             json.dumps(sources, ensure_ascii=False)),
+            (
+                run_id,
+                name,
+                started_at,
+                json.dumps(settings, ensure_ascii=False, default=str),
+                json.dumps(sources, ensure_ascii=False),
+            ),
         )
 
     def end_run(
@@ -144,7 +176,10 @@ class Provenance:
                 raise ValueError(f"run {run_id!r} does not exist or has already ended")
             self.conn.executemany(
                 "INSERT INTO run_sources (run_id, source, stats_json) VALUES (?, ?, ?)",
-                [(run_id, source, json.dumps(s, ensure_ascii=False, default=str)) for source, s in per_source.items()],
+                [
+                    (run_id, source, json.dumps(s, ensure_ascii=False, default=str))
+                    for source, s in per_source.items()
+                ],
             )
 
     def run(self, run_id: str) -> dict | None:
@@ -157,7 +192,9 @@ class Provenance:
         return self.conn.execute("SELECT * FROM runs WHERE ended_at IS NULL ORDER BY started_at").fetchall()
 
     def run_sources(self, run_id: str) -> list[dict]:
-        return self.conn.execute("SELECT * FROM run_sources WHERE run_id = ? ORDER BY source", (run_id,)).fetchall()
+        return self.conn.execute(
+            "SELECT * FROM run_sources WHERE run_id = ? ORDER BY source", (run_id,)
+        ).fetchall()
 
     # -- fetches ---------------------------------------------------------
     def insert_fetch(self, row: dict[str, Any]) -> int:
@@ -181,7 +218,10 @@ class Provenance:
         ).fetchone()
 
     def seen_sha256(self, sha256: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM fetches WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is not None
+        return (
+            self.conn.execute("SELECT 1 FROM fetches WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone()
+            is not None
+        )
 
     def fetches(self, *, run_id: str | None = None) -> Iterator[dict]:
         if run_id is None:

@@ -16,8 +16,8 @@ from archive.blob_store import CHUNK, BlobError
 
 @dataclass(frozen=True)
 class Problem:
-    what: str      # "blob" | "warc" | "file"
-    where: str     # sha256, "file@offset" or file name
+    what: str  # "blob" | "warc" | "file"
+    where: str  # sha256, "file@offset" or file name
     detail: str
     fetch_id: int | None = None
 
@@ -127,8 +127,11 @@ def check_files(archive: Archive) -> Iterator[Problem]:
                     while stream.read(CHUNK):
                         pass
                     if record.digest_checker.passed is False:
-                        yield Problem("file", f"{path.name}@{it.get_record_offset()}",
-                                      "; ".join(record.digest_checker.problems))
+                        yield Problem(
+                            "file",
+                            f"{path.name}@{it.get_record_offset()}",
+                            "; ".join(record.digest_checker.problems),
+                        )
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             yield Problem("file", path.name, f"unreadable: {exc}")
 

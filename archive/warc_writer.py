@@ -43,11 +43,11 @@ class WarcError(Exception):
 class WarcLocation:
     """Where a record landed."""
 
-    filename: str        # final name (``….warc.gz``), relative to the WARC folder
-    offset: int          # of the record's gzip member
-    length: int          # compressed length of that member
-    record_id: str       # WARC-Record-ID, ``<urn:uuid:…>``
-    date: str            # WARC-Date
+    filename: str  # final name (``….warc.gz``), relative to the WARC folder
+    offset: int  # of the record's gzip member
+    length: int  # compressed length of that member
+    record_id: str  # WARC-Record-ID, ``<urn:uuid:…>``
+    date: str  # WARC-Date
     payload_digest: str  # WARC-Payload-Digest, ``sha256:<base32>``
 
 

@@ -19,7 +19,9 @@ def warcio_cli(*args: str | Path) -> subprocess.CompletedProcess:
 
 def html_fetch(url: str, text: str, **kw) -> Fetch:
     body = text.encode("utf-8")
-    kw.setdefault("response_headers", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+    kw.setdefault(
+        "response_headers", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
     return Fetch(url=url, status=kw.pop("status", 200), body=body, **kw)
 
 
@@ -33,6 +35,11 @@ def gzip_fetch(url: str, body: bytes, *, raw: bool, **kw) -> Fetch:
         ("Vary", "Accept-Encoding"),
     ]
     return Fetch(
-        url=url, status=200, body=body, response_headers=headers, decoded_content_encoding="gzip",
-        raw_body=wire if raw else None, **kw,
+        url=url,
+        status=200,
+        body=body,
+        response_headers=headers,
+        decoded_content_encoding="gzip",
+        raw_body=wire if raw else None,
+        **kw,
     )

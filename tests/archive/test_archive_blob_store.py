@@ -26,10 +26,10 @@ def test_put_is_idempotent_and_never_overwrites(tmp_path):
     sha = store.put(b"first")
     path = store.path(sha)
     os.chmod(path, 0o644)
-    path.write_bytes(b"tampered")          # whatever is there stays: put never rewrites a blob
+    path.write_bytes(b"tampered")  # whatever is there stays: put never rewrites a blob
     assert store.put(b"first") == sha
     assert path.read_bytes() == b"tampered"
-    assert store.hash_of(sha) != sha      # ... and verification is what finds it
+    assert store.hash_of(sha) != sha  # ... and verification is what finds it
 
 
 def test_put_file_streams_and_matches_put(tmp_path):
@@ -40,7 +40,7 @@ def test_put_file_streams_and_matches_put(tmp_path):
     sha = store.put_file(src)
     assert sha == hashlib.sha256(data).hexdigest()
     assert store.get(sha) == data
-    assert store.put_file(src) == sha       # again: same blob, temp removed
+    assert store.put_file(src) == sha  # again: same blob, temp removed
     assert list((tmp_path / "s" / "tmp").iterdir()) == []
 
 

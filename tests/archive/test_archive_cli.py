@@ -10,8 +10,11 @@ from nianbao.cli import main
 def make_archive(data):
     a = Archive(data / "archive")
     run = a.start_run("cli")
-    rows = [a.record(run, html_fetch(f"http://gov.test/{i}.html", f"<p>报告 {i}</p>", role="report")) for i in range(3)]
-    a.record(run, html_fetch("http://gov.test/0.html", "<p>报告 0</p>", role="report"))      # a revisit
+    rows = [
+        a.record(run, html_fetch(f"http://gov.test/{i}.html", f"<p>报告 {i}</p>", role="report"))
+        for i in range(3)
+    ]
+    a.record(run, html_fetch("http://gov.test/0.html", "<p>报告 0</p>", role="report"))  # a revisit
     a.finish_run(run, "finished")
     a.close()
     return rows
@@ -52,7 +55,7 @@ def test_verify_catches_a_damaged_warc_and_a_missing_blob(tmp_path):
     a.blobs.path(rows[1]["sha256"]).unlink()
     a.close()
     data = bytearray(warc.read_bytes())
-    data[rows[0]["warc_offset"] + 30] ^= 0xFF        # inside the first response record's gzip member
+    data[rows[0]["warc_offset"] + 30] ^= 0xFF  # inside the first response record's gzip member
     warc.write_bytes(bytes(data))
     result = run_cli(tmp_path, "verify")
     assert result.exit_code == 1

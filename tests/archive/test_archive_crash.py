@@ -37,8 +37,9 @@ def test_kill_minus_nine_mid_write(tmp_path):
     rng = random.Random(7)
     recovered = cut = 0
     for iteration in range(4):
-        child = subprocess.Popen([sys.executable, "-c", WRITER, str(root), str(iteration)],
-                                 stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(root), str(iteration)], stdout=subprocess.PIPE, text=True
+        )
         try:
             assert child.stdout.readline().strip() == "ready"
             time.sleep(rng.uniform(0.3, 1.2))

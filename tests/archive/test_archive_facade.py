@@ -23,9 +23,15 @@ def record_at(archive, row):
 def test_record_round_trip(archive):
     run = archive.start_run("test", sources=["xinxiang"], settings={"depth": 3})
     fetch = html_fetch(
-        "http://gov.test/zfxxgk/2023/nb.html", "<p>2023年度报告</p>", source="xinxiang", role="report",
-        referer="http://gov.test/zfxxgk/index.html", anchor_text="新乡市2023年政府信息公开工作年度报告",
-        found_by="column", list_page="http://gov.test/zfxxgk/index.html", published="2024-01-20",
+        "http://gov.test/zfxxgk/2023/nb.html",
+        "<p>2023年度报告</p>",
+        source="xinxiang",
+        role="report",
+        referer="http://gov.test/zfxxgk/index.html",
+        anchor_text="新乡市2023年政府信息公开工作年度报告",
+        found_by="column",
+        list_page="http://gov.test/zfxxgk/index.html",
+        published="2024-01-20",
         request_headers=[(b"User-Agent", b"nianbao/0.1 (+https://example.test)")],
         fetched_at="2024-02-01T10:00:00Z",
     )
@@ -50,11 +56,22 @@ def test_record_round_trip(archive):
 
     archive.finish_run(run, "finished", {"pages": 2}, {"xinxiang": {"pages": 1}})
     (info,) = archive.runs()
-    assert info["outcome"] == "finished" and info["settings"] == {"depth": 3} and info["sources"] == ["xinxiang"]
+    assert (
+        info["outcome"] == "finished" and info["settings"] == {"depth": 3} and info["sources"] == ["xinxiang"]
+    )
     assert info["stats"]["pages"] == 2 and info["stats"]["archive"]["fetches"] == 2
     assert info["stats"]["archive"]["new"] == 1
-    assert info["per_source"]["xinxiang"] == {"pages": 1, "archive": {
-        "fetches": 1, "new": 1, "revisits": 0, "failures": 0, "new_reports": 1, "bytes": len(fetch.body)}}
+    assert info["per_source"]["xinxiang"] == {
+        "pages": 1,
+        "archive": {
+            "fetches": 1,
+            "new": 1,
+            "revisits": 0,
+            "failures": 0,
+            "new_reports": 1,
+            "bytes": len(fetch.body),
+        },
+    }
 
     (doc,) = archive.documents()
     assert doc["url"] == fetch.url and doc["published"] == "2024-01-20" and doc["fetch_count"] == 2
@@ -64,9 +81,15 @@ def test_record_round_trip(archive):
 
 def test_second_run_writes_revisits_and_says_so(archive):
     url = "http://gov.test/a.pdf"
-    headers = [("Content-Type", "application/pdf"), ("ETag", '"v1"'), ("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")]
+    headers = [
+        ("Content-Type", "application/pdf"),
+        ("ETag", '"v1"'),
+        ("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT"),
+    ]
     run1 = archive.start_run("first")
-    first = archive.record(run1, Fetch(url=url, status=200, body=b"%PDF-1.7 v1", response_headers=headers, role="report"))
+    first = archive.record(
+        run1, Fetch(url=url, status=200, body=b"%PDF-1.7 v1", response_headers=headers, role="report")
+    )
     archive.record(run1, html_fetch("http://gov.test/list.html", "list v1"))
     archive.finish_run(run1, "finished")
 
@@ -75,14 +98,20 @@ def test_second_run_writes_revisits_and_says_so(archive):
     run2 = archive.start_run("second")
     nm = archive.record(run2, Fetch(url=url, status=304, response_headers=[("ETag", '"v1"')], role="report"))
     same = archive.record(run2, html_fetch("http://gov.test/list.html", "list v1"))
-    changed = archive.record(run2, Fetch(url=url, status=200, body=b"%PDF-1.7 v2", response_headers=headers, role="report"))
-    again = archive.record(run2, Fetch(url=url, status=200, body=b"%PDF-1.7 v2", response_headers=headers, role="report"))
+    changed = archive.record(
+        run2, Fetch(url=url, status=200, body=b"%PDF-1.7 v2", response_headers=headers, role="report")
+    )
+    again = archive.record(
+        run2, Fetch(url=url, status=200, body=b"%PDF-1.7 v2", response_headers=headers, role="report")
+    )
     archive.finish_run(run2, "finished")
 
     assert nm["warc_record_type"] == "revisit" and nm["revisit_of"] == first["id"]
     assert nm["sha256"] == first["sha256"] and nm["last_modified"] == first["last_modified"]
     assert same["warc_record_type"] == "revisit" and same["is_new"] == 0
-    assert changed["warc_record_type"] == "response" and changed["is_new"] == 1 and changed["revisit_of"] is None
+    assert (
+        changed["warc_record_type"] == "response" and changed["is_new"] == 1 and changed["revisit_of"] is None
+    )
     assert again["revisit_of"] == changed["id"]
     rec, _ = record_at(archive, nm)
     assert rec.rec_headers.get_header("WARC-Profile").endswith("/server-not-modified")
@@ -101,9 +130,11 @@ def test_second_run_writes_revisits_and_says_so(archive):
 
 def test_failures_have_rows_but_no_records(archive):
     run = archive.start_run("t")
-    row = archive.record_failure(run, "http://gone.test/", "s", "DNSLookupError: gone.test", found_by="discovery")
+    row = archive.record_failure(
+        run, "http://gone.test/", "s", "DNSLookupError: gone.test", found_by="discovery"
+    )
     assert row["status"] is None and row["warc_file"] is None and row["error"].startswith("DNS")
-    assert archive.last_fetch("http://gone.test/") is None     # no response: nothing to be conditional on
+    assert archive.last_fetch("http://gone.test/") is None  # no response: nothing to be conditional on
     with pytest.raises(ArchiveError):
         archive.record_failure(run, "http://x.test/", "s", "")
     archive.finish_run(run, "finished")
@@ -150,7 +181,7 @@ def test_resume_an_unfinished_run(tmp_path):
     a = Archive(tmp_path / "archive")
     run = a.start_run("crawl")
     a.record(run, html_fetch("http://x.test/1", "one"))
-    a.close()                                 # the process stops without finish_run
+    a.close()  # the process stops without finish_run
     b = Archive(tmp_path / "archive")
     assert [r["run_id"] for r in b.unfinished_runs()] == [run]
     assert b.resume_run(run) == run
@@ -164,26 +195,32 @@ def test_resume_an_unfinished_run(tmp_path):
 def test_a_second_process_cannot_write(tmp_path):
     root = tmp_path / "archive"
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys
             from archive import Archive
             a = Archive({str(root)!r})
             a.start_run("holder")
             print("ready", flush=True)
             sys.stdin.readline()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
         a = Archive(root)
         with pytest.raises(ArchiveLocked, match="another process"):
             a.start_run("second")
-        assert list(a.runs())[0]["name"] == "holder"     # reading is fine meanwhile
+        assert list(a.runs())[0]["name"] == "holder"  # reading is fine meanwhile
         holder.stdin.write("\n")
         holder.stdin.flush()
         assert holder.wait(timeout=30) == 0
-        run = a.start_run("second")                     # free again once the holder is gone
+        run = a.start_run("second")  # free again once the holder is gone
         a.finish_run(run, "finished")
         a.close()
     finally:

@@ -27,7 +27,7 @@ class GzipChunked(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for i in range(0, len(wire), 1000):
-            part = wire[i: i + 1000]
+            part = wire[i : i + 1000]
             self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
         self.wfile.write(b"0\r\n\r\n")
 
@@ -49,7 +49,7 @@ def fetch_once(port):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", "/report.html", headers={"Accept-Encoding": "gzip"})
     resp = conn.getresponse()
-    wire = resp.read()                       # de-chunked, still gzip-encoded
+    wire = resp.read()  # de-chunked, still gzip-encoded
     headers = resp.getheaders()
     conn.close()
     return resp.status, headers, wire
@@ -67,8 +67,17 @@ def test_decoded_body_does_not_claim_gzip(archive, served):
     url = f"http://127.0.0.1:{served}/report.html"
     run = archive.start_run("t")
     # what Scrapy's HttpCompressionMiddleware hands on: the decoded body, the original headers
-    row = archive.record(run, Fetch(url=url, status=status, body=gzip.decompress(wire),
-                                    response_headers=headers, decoded_content_encoding="gzip", role="report"))
+    row = archive.record(
+        run,
+        Fetch(
+            url=url,
+            status=status,
+            body=gzip.decompress(wire),
+            response_headers=headers,
+            decoded_content_encoding="gzip",
+            role="report",
+        ),
+    )
     rec, payload = stored(archive, row)
     h = rec.http_headers
     assert payload == BODY
@@ -88,23 +97,43 @@ def test_raw_body_is_stored_as_it_came(archive, served):
     status, headers, wire = fetch_once(served)
     url = f"http://127.0.0.1:{served}/report.html"
     run = archive.start_run("t")
-    row = archive.record(run, Fetch(url=url, status=status, body=gzip.decompress(wire), raw_body=wire,
-                                    response_headers=headers, decoded_content_encoding="gzip", role="report"))
+    row = archive.record(
+        run,
+        Fetch(
+            url=url,
+            status=status,
+            body=gzip.decompress(wire),
+            raw_body=wire,
+            response_headers=headers,
+            decoded_content_encoding="gzip",
+            role="report",
+        ),
+    )
     rec, payload = stored(archive, row)
-    assert payload == wire                                # the bytes off the wire
+    assert payload == wire  # the bytes off the wire
     assert rec.http_headers.get_header("Content-Encoding") == "gzip"
     assert rec.http_headers.get_header("Content-Length") == str(len(wire))
-    assert archive.get(row["sha256"]) == BODY             # the store keeps the document
+    assert archive.get(row["sha256"]) == BODY  # the store keeps the document
     archive.finish_run(run, "finished")
-    assert verify(archive, full=True) == []               # content_stream() decodes, hashes to the blob
+    assert verify(archive, full=True) == []  # content_stream() decodes, hashes to the blob
 
 
 def test_header_rewriting_keeps_order_and_duplicates():
-    headers = [("Set-Cookie", "a=1"), ("Content-Length", "10"), ("Content-Encoding", "gzip"),
-               ("Set-Cookie", "b=2"), ("Server", "nginx")]
+    headers = [
+        ("Set-Cookie", "a=1"),
+        ("Content-Length", "10"),
+        ("Content-Encoding", "gzip"),
+        ("Set-Cookie", "b=2"),
+        ("Server", "nginx"),
+    ]
     assert stored_response_headers(headers, 42, "gzip") == [
-        ("Set-Cookie", "a=1"), ("X-Archive-Orig-Content-Length", "10"), ("Content-Length", "42"),
-        ("X-Archive-Orig-Content-Encoding", "gzip"), ("Set-Cookie", "b=2"), ("Server", "nginx")]
+        ("Set-Cookie", "a=1"),
+        ("X-Archive-Orig-Content-Length", "10"),
+        ("Content-Length", "42"),
+        ("X-Archive-Orig-Content-Encoding", "gzip"),
+        ("Set-Cookie", "b=2"),
+        ("Server", "nginx"),
+    ]
     # nothing to rewrite: untouched
     plain = [("Content-Type", "text/html"), ("Content-Length", "42")]
     assert stored_response_headers(plain, 42, None) == plain
