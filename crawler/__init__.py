@@ -1,0 +1,1 @@
+"""Stage 1: crawl government portals for information-disclosure annual reports (Scrapy project)."""

@@ -1,0 +1,203 @@
+"""Read a report column's list pages, per CMS profile.
+
+Four ways portals page a column, all handled here as pure functions of the page
+text so they are tested on saved real pages without a network:
+
+- static: ``<a href="index_2.html">`` / ``?page=2`` links in the pager;
+- TRS ``createPageHTML(count, current, "index", "html")`` written by a script:
+  the pages are ``index.html`` then ``index_1.html`` … ``index_{count-1}.html``;
+- Hanweb jpage: records as ``<record><![CDATA[<li>…</li>]]></record>`` inside a
+  ``<datastore>`` (in the page, and from ``dataproxy.jsp?startrecord=…`` as XML);
+- browser-rendered: the same anchors, read from the DOM Chromium built.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from parsel import Selector
+
+from crawler.profiles import Profile
+from crawler.report_links import Link, clean_text
+
+_DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+_STATIC_PAGE = re.compile(r"(?:^|/)index_(\d+)\.s?html?$|[?&](?:page|pageNo|pageIndex|pageNum|curPage|p)=(\d+)", re.I)
+_DATASTORE = re.compile(r"<datastore>.*?</datastore>", re.S | re.I)
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S | re.I)
+_JS_PARAM = re.compile(r"""\b(columnid|unitid|webid|appid|webname|path|permissiontype|sourceContentType|col)\s*[:=]\s*['"]?([^'",;&\s}]+)""")
+_JS_TOTAL = re.compile(r"""\btotalRecord\s*[:=]\s*['"]?(\d+)""")
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
+
+
+@dataclass(frozen=True)
+class ProxyRequest:
+    """One window of a Hanweb data proxy: POST ``url`` with ``formdata``."""
+
+    url: str
+    formdata: dict[str, str]
+
+
+@dataclass
+class ListPage:
+    """What a list page offers: its links, further list pages, data-proxy windows."""
+
+    links: list[Link] = field(default_factory=list)
+    next_pages: list[str] = field(default_factory=list)
+    proxy_requests: list[ProxyRequest] = field(default_factory=list)
+
+
+def _row_date(anchor: Selector) -> str | None:
+    # The date sits next to the link in its row: <li>, <dl>, <tr>.
+    for row in (anchor.xpath("ancestor::li[1]"), anchor.xpath("ancestor::dl[1]"), anchor.xpath("ancestor::tr[1]")):
+        if row:
+            match = _DATE.search(" ".join(row[0].xpath(".//text()").getall()))
+            if match:
+                y, m, d = match.groups()
+                return f"{y}-{int(m):02d}-{int(d):02d}"
+    return None
+
+
+def _anchors_to_links(anchors: list[Selector], base_url: str) -> list[Link]:
+    links: list[Link] = []
+    seen: set[str] = set()
+    for a in anchors:
+        href = (a.attrib.get("href") or "").strip()
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        url = urljoin(base_url, href).split("#", 1)[0]
+        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+            continue
+        seen.add(url)
+        text = clean_text(" ".join(a.xpath(".//text()").getall()))
+        links.append(Link(url=url, text=text, title=a.attrib.get("title"), published=_row_date(a)))
+    return links
+
+
+def page_links(html: str, base_url: str, selectors: tuple[str, ...] = ()) -> list[Link]:
+    """The anchors of the list (the first selector that matches), else of the whole page."""
+    sel = Selector(text=html)
+    base = sel.xpath("//base/@href").get()
+    base_url = urljoin(base_url, base) if base else base_url
+    for css in selectors:
+        anchors = sel.css(css)
+        if anchors:
+            return _anchors_to_links(anchors, base_url)
+    return _anchors_to_links(sel.xpath("//a[@href]"), base_url)
+
+
+def _index_url(base_url: str, prefix: str, ext: str, n: int) -> str:
+    name = f"{prefix}.{ext}" if n == 0 else f"{prefix}_{n}.{ext}"
+    return urljoin(base_url, name)
+
+
+def create_page_html_urls(html: str, base_url: str, max_pages: int = 1000) -> list[str]:
+    """The list pages a TRS ``createPageHTML(...)`` pager stands for (all but none).
+
+    Two signatures exist: ``createPageHTML(count, current, "index", "html")`` and
+    the newer ``createPageHTML("page_div", count, current, "index", "html", total)``.
+    """
+    urls: list[str] = []
+    for match in _CREATE_PAGE.finditer(html):
+        args = [a.strip().strip("'\"") for a in match.group(1).split(",")]
+        numbers = [i for i, a in enumerate(args) if a.isdigit()]
+        if len(numbers) < 2:
+            continue
+        count = int(args[numbers[0]])
+        rest = [a for a in args[numbers[1] + 1:] if a and not a.isdigit()]
+        prefix, ext = (rest + ["index", "html"])[:2] if len(rest) >= 2 else ("index", "html")
+        for n in range(min(count, max_pages)):
+            urls.append(_index_url(base_url, prefix, ext, n))
+    return list(dict.fromkeys(urls))
+
+
+def static_pager_urls(html: str, base_url: str) -> list[str]:
+    """Pager links to other pages of the same list (index_N.html, ?page=N) on this page."""
+    sel = Selector(text=html)
+    base_dir = urlsplit(urljoin(base_url, ".")).path
+    urls: list[str] = []
+    for href in sel.xpath("//a/@href").getall():
+        href = href.strip()
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        url = urljoin(base_url, href).split("#", 1)[0]
+        parts = urlsplit(url)
+        if parts.netloc != urlsplit(base_url).netloc or not _STATIC_PAGE.search(parts.path + ("?" + parts.query if parts.query else "")):
+            continue
+        # Only pages of this column: same folder (static) or same path (query paging).
+        if urlsplit(urljoin(url, ".")).path != base_dir and parts.path != urlsplit(base_url).path:
+            continue
+        urls.append(url)
+    return list(dict.fromkeys(urls))
+
+
+def dataproxy_records(text: str, base_url: str) -> tuple[list[Link], int | None]:
+    """Links in Hanweb ``<record><![CDATA[…]]></record>`` entries and the ``totalrecord``."""
+    links: list[Link] = []
+    for record in _RECORD.findall(text):
+        links.extend(_anchors_to_links(Selector(text=record).xpath("//a[@href]"), base_url))
+    total = _TOTAL.search(text)
+    return links, int(total.group(1)) if total else None
+
+
+def dataproxy_parameters(html: str, base_url: str, profile: Profile) -> tuple[str, dict[str, str], int | None] | None:
+    """The data proxy's endpoint, form parameters and record count a Hanweb list page declares."""
+    params: dict[str, str] = {}
+    endpoint = urljoin(base_url, profile.dataproxy_path)
+    nextgroup = _NEXTGROUP.search(html)
+    if nextgroup:
+        href = Selector(text=nextgroup.group(1)).xpath("//a/@href").get()
+        if href:
+            url = urljoin(base_url, href)
+            endpoint = url.split("?", 1)[0]
+            params.update((k, v) for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    for script in Selector(text=html).xpath("//script[not(@type='text/xml')]/text()").getall():
+        if "dataproxy" not in script and "columnid" not in script.lower():
+            continue
+        for key, value in _JS_PARAM.findall(script):
+            params.setdefault(key, value)
+    if "columnid" not in params:
+        return None
+    params.pop("page", None)
+    for key in ("startrecord", "endrecord", "perpage"):
+        params.pop(key, None)
+    total_match = _JS_TOTAL.search(html) or _TOTAL.search(html)
+    return endpoint, params, int(total_match.group(1)) if total_match else None
+
+
+def dataproxy_windows(endpoint: str, params: dict[str, str], total: int, profile: Profile,
+                      start: int = 1) -> list[ProxyRequest]:
+    """The POSTs that fetch records ``start``…``total`` from a data proxy, a window at a time."""
+    per = profile.dataproxy_per_request
+    windows = []
+    for first in range(start, total + 1, per):
+        last = min(first + per - 1, total)
+        query = f"startrecord={first}&endrecord={last}&perpage={profile.dataproxy_perpage}"
+        windows.append(ProxyRequest(url=f"{endpoint}?{query}", formdata=dict(params)))
+    return windows
+
+
+def read_list_page(html: str, url: str, profile: Profile, max_pages: int = 1000) -> ListPage:
+    """Everything a list page offers under ``profile``'s rules."""
+    page = ListPage(links=page_links(html, url, profile.list_selectors))
+    kind = profile.pager
+    records, _ = dataproxy_records(html, url)
+    if records:
+        known = {link.url for link in page.links}
+        page.links.extend(link for link in records if link.url not in known)
+    if kind in ("createPageHTML", "auto"):
+        page.next_pages.extend(create_page_html_urls(html, url, max_pages))
+    if kind in ("static", "auto") or (kind == "createPageHTML" and not page.next_pages):
+        page.next_pages.extend(static_pager_urls(html, url))
+    if kind in ("dataproxy", "auto"):
+        found = dataproxy_parameters(html, url, profile)
+        if found:
+            endpoint, params, total = found
+            # Without a declared total, ask for the first window; its <totalrecord> tells the rest.
+            page.proxy_requests = dataproxy_windows(endpoint, params, total or profile.dataproxy_per_request, profile)
+    page.next_pages = [u for u in dict.fromkeys(page.next_pages) if u != url]
+    return page
