@@ -64,7 +64,7 @@ class Archive:
         self.blobs = BlobStore(self.root / "blobs", durable=durable)
         if not readonly:
             self.root.mkdir(parents=True, exist_ok=True)
-        self.provenance = Provenance(self.root / "provenance.db", readonly=readonly)
+        self.provenance = Provenance(self.root / "provenance.db", readonly=readonly, durable=durable)
         self._warc_prefix = warc_prefix
         self._warc_max_size = warc_max_size
         self._durable = durable

@@ -127,7 +127,7 @@ def _dict(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
 class Provenance:
     """The SQLite provenance database at ``path``. ``readonly`` opens it without writing."""
 
-    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False, durable: bool = True) -> None:
         self.path = Path(path)
         if readonly:
             if not self.path.exists():
@@ -142,7 +142,8 @@ class Provenance:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
+            # FULL: a committed row survives power loss; NORMAL (WAL) only guards against corruption.
+            self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.conn.executescript(SCHEMA)
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self.conn.row_factory = _dict
