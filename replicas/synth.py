@@ -248,7 +248,8 @@ def _table2(rng: random.Random, template: str, level: str, in_force: dict[str, i
         elif row.key in ("regulations", "normative_documents"):
             made = 0 if row.key == "regulations" and not makes_rules else rng.randint(0, 25 if government else 5)
             published = made - rng.randint(0, min(made, 1))
-            values = {"new_made": made, "new_published": published, "total_published": published + rng.randint(0, 120)}
+            earlier = 0 if row.key == "regulations" and not makes_rules else rng.randint(0, 120)
+            values = {"new_made": made, "new_published": published, "total_published": published + earlier}
         elif row.key == "procurement":
             items = rng.randint(0, 40)
             values = {"items": items, "amount": _money(rng, 1, 5000) if items else 0}
