@@ -277,7 +277,7 @@ class Archive:
     def _write_response(self, fetch: Fetch, fetched_at: str) -> WarcLocation:
         assert self._writer is not None
         common = dict(
-            url=fetch.url,
+            url=fetch.final_url or fetch.url,  # the URL that served this response
             status=fetch.status,
             method=fetch.method,
             request_headers=fetch.request_headers,
@@ -312,10 +312,10 @@ class Archive:
         if not_modified:
             headers = list(fetch.response_headers)
         location = self._writer.write_revisit(
-            url=fetch.url,
+            url=fetch.final_url or fetch.url,
             status=fetch.status,
             response_headers=headers,
-            refers_to_uri=original["url"],
+            refers_to_uri=original["final_url"] or original["url"],
             refers_to_date=original["fetched_at"],
             refers_to_record_id=original["warc_record_id"],
             payload_digest=original["payload_digest"],

@@ -88,8 +88,8 @@ def _check_record(archive: Archive, row: dict, record, originals: dict) -> Itera
         return
     if record.rec_type != row["warc_record_type"]:
         yield f"record type {record.rec_type}, row says {row['warc_record_type']}"
-    if headers.get_header("WARC-Target-URI") != row["url"]:
-        yield f"target URI {headers.get_header('WARC-Target-URI')} is not the row's {row['url']}"
+    if headers.get_header("WARC-Target-URI") != (row["final_url"] or row["url"]):
+        yield f"target URI {headers.get_header('WARC-Target-URI')} is not the row's {row['final_url'] or row['url']}"
     if headers.get_header("WARC-Payload-Digest") != row["payload_digest"]:
         yield "payload digest differs from the row's"
     if record.rec_type == "response":
@@ -106,7 +106,7 @@ def _check_record(archive: Archive, row: dict, record, originals: dict) -> Itera
         if original is None:
             yield f"revisit of fetch {row['revisit_of']}, which does not exist"
             return
-        if headers.get_header("WARC-Refers-To-Target-URI") != original["url"]:
+        if headers.get_header("WARC-Refers-To-Target-URI") != (original["final_url"] or original["url"]):
             yield "WARC-Refers-To-Target-URI is not the original's URL"
         if headers.get_header("WARC-Refers-To-Date") != original["fetched_at"]:
             yield "WARC-Refers-To-Date is not the original's date"

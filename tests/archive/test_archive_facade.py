@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -226,3 +227,43 @@ def test_a_second_process_cannot_write(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_redirected_fetch_targets_the_final_url(archive):
+    run = archive.start_run("t")
+    fetch = html_fetch(
+        "http://gov.test/nb", "<p>2023</p>", final_url="https://gov.test/nb/2023.html", role="report"
+    )
+    row = archive.record(run, fetch)
+    again = archive.record(
+        run, html_fetch("http://gov.test/nb", "<p>2023</p>", final_url="https://gov.test/nb/2023.html")
+    )
+    assert (
+        row["url"] == "http://gov.test/nb" and archive.last_fetch("http://gov.test/nb")["id"] == again["id"]
+    )
+    rec, _ = record_at(archive, row)
+    assert rec.rec_headers.get_header("WARC-Target-URI") == "https://gov.test/nb/2023.html"
+    rec, _ = record_at(archive, again)
+    assert rec.rec_headers.get_header("WARC-Refers-To-Target-URI") == "https://gov.test/nb/2023.html"
+    archive.finish_run(run, "finished")
+    assert verify(archive) == []
+
+
+def test_large_body_from_a_file(archive, tmp_path):
+    path = tmp_path / "big.pdf"
+    data = os.urandom(6 * (1 << 20))
+    path.write_bytes(data)
+    run = archive.start_run("t")
+    row = archive.record(run, Fetch(url="http://gov.test/big.pdf", status=200, body_path=path, role="report"))
+    assert row["sha256"] == hashlib.sha256(data).hexdigest() and row["content_length"] == len(data)
+    assert archive.blobs.path(row["sha256"]).read_bytes() == data
+    rec, body = record_at(archive, row)
+    assert body == data
+    again = archive.record(
+        run, Fetch(url="http://gov.test/big.pdf", status=200, body_path=path, role="report")
+    )
+    assert again["warc_record_type"] == "revisit"
+    with pytest.raises(ValueError, match="not both"):
+        Fetch(url="http://gov.test/x", status=200, body=b"x", body_path=path)
+    archive.finish_run(run, "finished")
+    assert verify(archive, full=True) == []
