@@ -6,14 +6,14 @@ The column page ``/col/colCOLUMNID/index.html`` holds only::
     <script type="text/javascript" src="PREFIX/module/jslib/jpage/jpage.js"></script>
     <script type="text/javascript">
     jpage({unitid: UNITID, perPage: 8, totalRecord: 22,
-           proxyUrl: "PREFIX/module/web/jpage/dataproxy.jsp",
+           proxyUrl: "/module/web/jpage/dataproxy.jsp",
            params: {col: 1, appid: 1, webid: W, path: "PREFIX/", columnid: C, sourceContentType: 1,
                     unitid: UNITID, webname: "…", permissiontype: 0}});
     </script>
 
 The records come from (GET, or POST with the params as a form)::
 
-    PREFIX/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=24&perpage=8&col=1&appid=1
+    /module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=24&perpage=8&col=1&appid=1
         &webid=W&path=PREFIX/&columnid=C&unitid=UNITID&webname=…&permissiontype=0
 
 answering ``text/xml``::
@@ -37,7 +37,7 @@ from html import escape
 from urllib.parse import quote
 
 from replicas.portals.catalogue import Item
-from replicas.portals.site import Request, Resource, Site
+from replicas.portals.site import Handler, Request, Resource, Site
 from replicas.portals.style import HTML, Style, latest
 
 JPAGE_JS = r"""/* jpage: fills a list container from the Hanweb data proxy. */
@@ -80,6 +80,22 @@ function jpage(cfg) {
 """
 
 XML = "text/xml; charset=utf-8"
+# Hanweb serves its data proxy at the host's root, whatever the site's path.
+PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+
+
+class ProxyRouter:
+    """The root data proxy: answers for whichever Hanweb column ``columnid`` names."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, Handler] = {}
+
+    def __call__(self, request: Request) -> Resource:
+        handler = self.columns.get(request.query.get("columnid", ""))
+        if handler is None:  # like Hanweb: an unknown column is an empty datastore
+            empty = '<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<recordset>\n</recordset>\n<totalrecord>0</totalrecord>\n</datastore>\n'
+            return Resource(empty.encode("utf-8"), XML)
+        return handler(request)
 
 
 class DataProxy(Style):
@@ -107,7 +123,7 @@ class DataProxy(Style):
 
     @property
     def proxy_path(self) -> str:
-        return f"{self.p}/module/web/jpage/dataproxy.jsp"
+        return PROXY_PATH
 
     def detail_path(self, item: Item) -> str:
         d = item.published
@@ -160,7 +176,11 @@ class DataProxy(Style):
                 JPAGE_JS.encode("utf-8"), "application/javascript; charset=utf-8", last_modified=latest(items)
             ),
         )
-        site.handle(self.proxy_path, self.answer)
+        router = site.handlers.get(PROXY_PATH)
+        if router is None:
+            router = site.handlers[site.handle(PROXY_PATH, ProxyRouter())]
+        assert isinstance(router, ProxyRouter)
+        router.columns[str(self.columnid)] = self.answer
 
     def record(self, item: Item) -> str:
         return (

@@ -11,7 +11,7 @@ List markup (as on real TRS portals: ``./YYYYMM/tYYYYMMDD_ID.htm`` relative link
     <div class="page_base"><script type="text/javascript">
     var currentPage = 1;//所在页从0开始
     var countPage = 3;//共多少页
-    createPageHTML(countPage, currentPage, "index", "html");
+    createPageHTML(3, 1, "index", "html");
     </script></div>
 
 No ``<a>`` to other list pages is in the HTML: page ``k`` is ``index_k.html`` (page 0
@@ -109,7 +109,7 @@ class JsPager(Style):
     var prevPage = currentPage-1;//上一页
     var nextPage = currentPage+1;//下一页
     var countPage = {len(pages)};//共多少页
-    createPageHTML(countPage, currentPage, "index", "html");
+    createPageHTML({len(pages)}, {n}, "index", "html");
     </script></div>
   </div>"""
             html = self.page(
