@@ -23,6 +23,7 @@ from typing import Any
 
 from archive.blob_store import BlobStore
 from archive.fetch import Fetch, header_value, utc_now_iso
+from archive.filenames import document_filename
 from archive.http_headers import stored_response_headers
 from archive.provenance import Provenance
 from archive.warc_writer import DEFAULT_MAX_SIZE, WarcLocation, WarcWriter, recover_directory, warc_date
@@ -451,8 +452,12 @@ class Archive:
     def documents(self) -> Iterator[dict]:
         """One dict per distinct report body (role "report", 2xx): sha256, fetch_id, url, final_url,
         source, content_type, content_length, anchor_text, fetched_at, run_id, list_page,
-        referer, published, fetch_count, url_count. Oldest first."""
-        return self.provenance.documents()
+        referer, published, fetch_count, url_count, and ``filename`` (from Content-Disposition,
+        else the URL's last path part). Oldest first."""
+        for row in self.provenance.documents():
+            headers = json.loads(row.pop("response_headers_json") or "[]")
+            row["filename"] = document_filename([tuple(h) for h in headers], row["final_url"] or row["url"])
+            yield row
 
     def get(self, sha256: str) -> bytes:
         return self.blobs.get(sha256)

@@ -242,7 +242,7 @@ class Provenance:
                        COUNT(DISTINCT url) AS url_count
                 FROM reports GROUP BY sha256
             )
-            SELECT r.sha256, r.id AS fetch_id, r.url, r.final_url, r.source, r.content_type,
+            SELECT r.sha256, r.id AS fetch_id, r.url, r.final_url, r.source, r.content_type, r.response_headers_json,
                    r.content_length, r.anchor_text, r.fetched_at, r.run_id, r.list_page, r.referer,
                    (SELECT p.published FROM reports p WHERE p.sha256 = r.sha256 AND p.published IS NOT NULL
                     ORDER BY p.id LIMIT 1) AS published,
