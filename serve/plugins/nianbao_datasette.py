@@ -79,7 +79,9 @@ async def original(datasette, request):
     path = _stored_bytes(datasette, sha, row["local_path"])
     if path is None:
         raise NotFound(f"the archived copy of {sha} is not on this machine")
-    content_type = row["content_type"] or _KIND_TYPES.get(row["kind"], "application/octet-stream")
+    content_type = _with_charset(
+        row["content_type"] or _KIND_TYPES.get(row["kind"], "application/octet-stream"), path
+    )
     headers = {
         "X-Content-Type-Options": "nosniff",
         # An archived page is somebody else's HTML: never run its scripts on our origin.
@@ -90,6 +92,20 @@ async def original(datasette, request):
     if request.method == "HEAD":
         return Response("", content_type=content_type, headers=headers)
     return AsgiFileDownload(path, content_type=content_type, headers=headers)
+
+
+def _with_charset(content_type: str, path: Path) -> str:
+    """Text without a declared charset: say which one, or browsers guess Latin-1."""
+    if not content_type.startswith(("text/plain", "text/html")) or "charset=" in content_type.lower():
+        return content_type
+    data = path.read_bytes()
+    if content_type.startswith("text/html") and re.search(rb"<meta[^>]+charset", data[:4096], re.I):
+        return content_type  # the page names its own charset
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"{content_type}; charset=gb18030"  # what Chinese pages without a charset are written in
+    return f"{content_type}; charset=utf-8"
 
 
 def _suffix(url: str | None) -> str:
