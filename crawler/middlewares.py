@@ -187,8 +187,8 @@ class ConditionalRequestMiddleware:
         run = ArchiveRun.of(self.crawler)
         body = run.archive.get(sha256)
         row = request.meta.get("nianbao_fetch") or {}
-        headers = dict(response.headers)
-        if row.get("content_type"):
+        headers = response.headers.copy()
+        if row.get("content_type") and b"Content-Type" not in headers:
             headers[b"Content-Type"] = row["content_type"].encode("latin-1", "replace")
         headers.pop(b"Content-Encoding", None)
         headers.pop(b"Content-Length", None)
@@ -302,7 +302,7 @@ class ArchiveMiddleware:
         row = run.archive.record(run.run_id, fetch)
         request.meta["nianbao_fetch"] = row
         request.meta["nianbao_role"] = fetch.role
-        if fetch.role != "robots" and response.status < 300:
+        if fetch.role != "robots" and (response.status < 300 or response.status == 304):
             run.count(fetch.source, "pages" if fetch.role == "page" else "documents")
         if response.status >= 400:
             run.count(fetch.source, "errors")

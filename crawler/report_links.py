@@ -34,7 +34,7 @@ _SPACE = re.compile(r"[\s\u3000\xa0]+")
 # Years of the regulation's reports: the first ones cover 2008.
 _YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)\s*(?:年|年度|\b)")
 _SUBJECT = re.compile(r"(政府信息公开|政务公开|信息公开)")
-_KIND = re.compile(r"(年度报告|年度工作报告|工作报告|年报)")
+_KIND = re.compile(r"(年度报告|年度工作报告|工作报告|工作的报告|情况的报告|年报)")
 # Texts that mention the reports without being one.
 _DECOY = re.compile(
     r"(通知|工作要点|要点|编制|报送|填报|征集|考核|培训|解读|图解|方案|意见|公告|目录|指南|统计年报|企业年度报告|年报公示|函)"

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from archive.cli import archive_group
+from crawler.cli import crawl_command
 from nianbao import __version__
+from nianbao.demo import demo_command
 from nianbao.paths import DataDir
 from parse.cli import parse_command
 from serve.cli import build_command, export_command, serve_command
@@ -35,3 +37,5 @@ main.add_command(archive_group)
 main.add_command(build_command)
 main.add_command(serve_command)
 main.add_command(export_command)
+main.add_command(crawl_command)
+main.add_command(demo_command)
