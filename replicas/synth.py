@@ -212,7 +212,13 @@ def _we(organization: str, level: str) -> str:
         if place and place[-1] in "省市县区镇乡旗":
             return "我" + place[-1]
         return "本级政府"
-    for ending, word in (("局", "我局"), ("委员会", "我委"), ("委", "我委"), ("办公室", "我办"), ("厅", "我厅")):
+    for ending, word in (
+        ("局", "我局"),
+        ("委员会", "我委"),
+        ("委", "我委"),
+        ("办公室", "我办"),
+        ("厅", "我厅"),
+    ):
         if organization.endswith(ending):
             return word
     return "本单位"
@@ -222,7 +228,9 @@ def _n(value: int | float | None) -> int | float:
     return 0 if value is None else value
 
 
-def _table2(rng: random.Random, template: str, level: str, in_force: dict[str, int]) -> tuple[Table, dict[str, int]]:
+def _table2(
+    rng: random.Random, template: str, level: str, in_force: dict[str, int]
+) -> tuple[Table, dict[str, int]]:
     government = level in GOVERNMENT_LEVELS
     makes_rules = level in ("city", "province")  # only they may make 规章
     t2: Table = {}
@@ -246,7 +254,9 @@ def _table2(rng: random.Random, template: str, level: str, in_force: dict[str, i
         elif template == "2021":
             values = {"decisions": _decisions(rng, row.key, government)}
         elif row.key in ("regulations", "normative_documents"):
-            made = 0 if row.key == "regulations" and not makes_rules else rng.randint(0, 25 if government else 5)
+            made = (
+                0 if row.key == "regulations" and not makes_rules else rng.randint(0, 25 if government else 5)
+            )
             published = made - rng.randint(0, min(made, 1))
             earlier = 0 if row.key == "regulations" and not makes_rules else rng.randint(0, 120)
             values = {"new_made": made, "new_published": published, "total_published": published + earlier}
@@ -278,7 +288,9 @@ def _decisions(rng: random.Random, key: str, government: bool) -> int:
 def _table3(rng: random.Random, template: str, scale: int, carried_in: dict[str, int | None] | None) -> Table:
     rows = table3_rows(template)
     result_keys = [r.key for r in rows if r.result]
-    weights = [_RESULT_WEIGHTS[k] * (2 if template == "2019" and k == "other_other" else 1) for k in result_keys]
+    weights = [
+        _RESULT_WEIGHTS[k] * (2 if template == "2019" and k == "other_other" else 1) for k in result_keys
+    ]
     quiet = rng.random() < 0.15  # a body that received no request this year
     tops = {
         "natural_person": 25 * scale,

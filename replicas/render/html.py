@@ -96,7 +96,9 @@ def _table(grid: Grid, marks: random.Random | str) -> str:
 def default_published(record: dict) -> str:
     """A plausible publication time: late January of the following year."""
     rng = random.Random(f"published|{record['title']}")
-    return f"{record['year'] + 1}-01-{rng.randint(10, 30):02d} {rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}"
+    return (
+        f"{record['year'] + 1}-01-{rng.randint(10, 30):02d} {rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}"
+    )
 
 
 def site_name(organization: str | None) -> str:

@@ -43,12 +43,18 @@ def _font() -> str:
 def _styles() -> dict[str, ParagraphStyle]:
     font = _font()
     return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=28, alignment=TA_CENTER, spaceAfter=14),
-        "heading": ParagraphStyle("heading", fontName=font, fontSize=14, leading=24, spaceBefore=8, spaceAfter=4),
+        "title": ParagraphStyle(
+            "title", fontName=font, fontSize=18, leading=28, alignment=TA_CENTER, spaceAfter=14
+        ),
+        "heading": ParagraphStyle(
+            "heading", fontName=font, fontSize=14, leading=24, spaceBefore=8, spaceAfter=4
+        ),
         "paragraph": ParagraphStyle(
             "paragraph", fontName=font, fontSize=11.5, leading=20, firstLineIndent=23, wordWrap="CJK"
         ),
-        "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, alignment=TA_CENTER, wordWrap="CJK"),
+        "cell": ParagraphStyle(
+            "cell", fontName=font, fontSize=8, leading=10, alignment=TA_CENTER, wordWrap="CJK"
+        ),
         "label": ParagraphStyle("label", fontName=font, fontSize=8, leading=10, wordWrap="CJK"),
     }
 
