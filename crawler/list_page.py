@@ -31,6 +31,8 @@ _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S | re.I)
 _JS_PARAM = re.compile(r"""\b(columnid|unitid|webid|appid|webname|path|permissiontype|sourceContentType|col)\s*[:=]\s*['"]?([^'",;&\s}]+)""")
 _JS_TOTAL = re.compile(r"""\btotalRecord\s*[:=]\s*['"]?(\d+)""")
+_JS_PROXY = re.compile(r"""\b(?:proxyUrl|dataproxy|proxyurl|url)\s*[:=]\s*['"]([^'"]*dataproxy[^'"]*)['"]""")
+_JS_PERPAGE = re.compile(r"""\bperPage\s*[:=]\s*['"]?(\d+)""", re.I)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
 
 
@@ -40,6 +42,7 @@ class ProxyRequest:
 
     url: str
     formdata: dict[str, str]
+    perpage: int = 15
 
 
 @dataclass
@@ -145,9 +148,13 @@ def dataproxy_records(text: str, base_url: str) -> tuple[list[Link], int | None]
 
 
 def dataproxy_parameters(html: str, base_url: str, profile: Profile) -> tuple[str, dict[str, str], int | None] | None:
-    """The data proxy's endpoint, form parameters and record count a Hanweb list page declares."""
+    """The data proxy's endpoint, form parameters and record count a Hanweb list page declares.
+
+    ``perpage`` among the parameters is the page's own screen size when it declares one.
+    """
     params: dict[str, str] = {}
-    endpoint = urljoin(base_url, profile.dataproxy_path)
+    proxy = _JS_PROXY.search(html)
+    endpoint = urljoin(base_url, proxy.group(1) if proxy else profile.dataproxy_path)
     nextgroup = _NEXTGROUP.search(html)
     if nextgroup:
         href = Selector(text=nextgroup.group(1)).xpath("//a/@href").get()
@@ -165,6 +172,9 @@ def dataproxy_parameters(html: str, base_url: str, profile: Profile) -> tuple[st
     params.pop("page", None)
     for key in ("startrecord", "endrecord", "perpage"):
         params.pop(key, None)
+    perpage = _JS_PERPAGE.search(html)
+    if perpage:
+        params["perpage"] = perpage.group(1)
     total_match = _JS_TOTAL.search(html) or _TOTAL.search(html)
     return endpoint, params, int(total_match.group(1)) if total_match else None
 
@@ -172,12 +182,14 @@ def dataproxy_parameters(html: str, base_url: str, profile: Profile) -> tuple[st
 def dataproxy_windows(endpoint: str, params: dict[str, str], total: int, profile: Profile,
                       start: int = 1) -> list[ProxyRequest]:
     """The POSTs that fetch records ``start``…``total`` from a data proxy, a window at a time."""
-    per = profile.dataproxy_per_request
+    params = dict(params)
+    perpage = int(params.pop("perpage", 0) or profile.dataproxy_perpage)
+    per = 3 * perpage  # jpage asks for three screens at a time
     windows = []
     for first in range(start, total + 1, per):
-        last = min(first + per - 1, total)
-        query = f"startrecord={first}&endrecord={last}&perpage={profile.dataproxy_perpage}"
-        windows.append(ProxyRequest(url=f"{endpoint}?{query}", formdata=dict(params)))
+        last = first + per - 1  # whole windows, as jpage asks; the proxy stops at its last record
+        query = f"startrecord={first}&endrecord={last}&perpage={perpage}"
+        windows.append(ProxyRequest(url=f"{endpoint}?{query}", formdata=dict(params), perpage=perpage))
     return windows
 
 

@@ -195,7 +195,8 @@ class ReportSpider(scrapy.Spider):
             yield FormRequest(
                 window.url, formdata=window.formdata, callback=self.parse_proxy, errback=self.on_error,
                 meta=self._meta(source, "list", "dataproxy", depth, list_page=response.url,
-                                proxy=window.formdata, proxy_endpoint=window.url.split("?", 1)[0]),
+                                proxy={**window.formdata, "perpage": str(window.perpage)},
+                                proxy_endpoint=window.url.split("?", 1)[0]),
             )
 
     def parse_proxy(self, response: Response) -> Iterable[Request]:
@@ -210,7 +211,7 @@ class ReportSpider(scrapy.Spider):
                 yield FormRequest(
                     window.url, formdata=window.formdata, callback=self.parse_proxy, errback=self.on_error,
                     meta=self._meta(source, "list", "dataproxy", meta.get("depth", 0), list_page=meta.get("list_page"),
-                                    proxy=window.formdata, proxy_endpoint=meta["proxy_endpoint"]),
+                                    proxy=meta["proxy"], proxy_endpoint=meta["proxy_endpoint"]),
                 )
 
     def _report_requests(self, links: Iterable[Link], source: Source, response: Response) -> Iterator[Request]:

@@ -1,0 +1,107 @@
+"""Link recognition on real markup: the 平潭 TRS column (2016–2025 on its first page)."""
+
+from __future__ import annotations
+
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from crawler.discovery import discover
+from crawler.list_page import (
+    create_page_html_urls,
+    dataproxy_parameters,
+    dataproxy_records,
+    dataproxy_windows,
+    read_list_page,
+)
+from crawler.profiles import profile_for
+from crawler.report_links import (
+    disposition_filename,
+    is_attachment_response,
+    is_report_title,
+    page_holds_report,
+    report_year,
+)
+from tests.crawler.conftest import SHARED
+
+PINGTAN = SHARED / "corpus" / "portal" / "pingtan-list.html"
+PINGTAN_URL = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/nlist.htm"
+
+
+@pytest.fixture(scope="module")
+def pingtan_html() -> str:
+    if not PINGTAN.exists():
+        pytest.skip(f"{PINGTAN} is absent")
+    return PINGTAN.read_text(encoding="utf-8")
+
+
+def test_pingtan_report_links_and_nothing_else(pingtan_html: str) -> None:
+    for profile in ("trs", "unknown"):
+        page = read_list_page(pingtan_html, PINGTAN_URL, profile_for(profile))
+        reports = [link for link in page.links if link.is_report]
+        # Every report link on the page, each once, with its year and list date; no chrome.
+        assert sorted(link.year for link in reports) == list(range(2016, 2026))
+        assert all(link.url.startswith("https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/20") for link in reports)
+        assert len({link.url for link in reports}) == 10
+        by_year = {link.year: link for link in reports}
+        assert by_year[2018].url.endswith("/201901/t20190110_80529.htm")
+        assert by_year[2018].published == "2019-01-10"
+        assert by_year[2025].label == "平潭综合实验区2025年度政府信息公开工作年度报告"
+
+
+def test_pingtan_column_found_by_discovery(pingtan_html: str) -> None:
+    found = discover(pingtan_html, PINGTAN_URL)
+    assert found.columns[0].url == PINGTAN_URL  # the sidebar's 政府信息公开年报
+    assert "https://www.pingtan.gov.cn/zwgk/zfxxgk/" in {h.url for h in found.hubs}
+
+
+@pytest.mark.parametrize(
+    ("title", "ok"),
+    [
+        ("新乡县2023年政府信息公开工作年度报告", True),
+        ("新乡县应急管理局关于2023年度政府信息公开工作的报告", True),
+        ("洛阳市西工区应急管理局2021年政府信息公开年报", True),
+        ("关于做好2023年政府信息公开工作年度报告编制工作的通知", False),
+        ("新乡县2024年政务公开工作要点", False),
+        ("2023年政府信息公开工作年度报告解读", False),
+        ("政府信息公开年报", False),  # the column, not a report
+        ("2023年统计年报", False),
+    ],
+)
+def test_titles(title: str, ok: bool) -> None:
+    assert is_report_title(title) is ok
+
+
+def test_years_pagers_and_attachments() -> None:
+    assert report_year("平潭综合实验区2018年度政府信息公开工作年度报告") == 2018
+    assert report_year("第1号") is None
+    base = "https://www.example.gov.cn/zwgk/nb/index.html"
+    assert create_page_html_urls('<script>createPageHTML(3, 0, "index", "html");</script>', base) == [
+        "https://www.example.gov.cn/zwgk/nb/index.html",
+        "https://www.example.gov.cn/zwgk/nb/index_1.html",
+        "https://www.example.gov.cn/zwgk/nb/index_2.html",
+    ]
+    assert create_page_html_urls("createPageHTML('page_div',2, 1,'index','shtml',25);", base)[-1].endswith(
+        "/index_1.shtml"
+    )
+    cd = "attachment; filename*=UTF-8''%E6%96%B0%E4%B9%A1%E5%8E%BF2022.pdf"
+    assert disposition_filename(cd) == "新乡县2022.pdf"
+    assert is_attachment_response([("Content-Disposition", cd), ("Content-Type", "application/octet-stream")])
+    assert not is_attachment_response([("Content-Type", "text/html; charset=utf-8")])
+
+
+def test_replica_pages_read_over_http(replica) -> None:
+    """The Hanweb data proxy's parameters from its column page, then its XML records."""
+    portal = next(p for p in replica.manifest["portals"] if p["cms"] == "dataproxy")
+    html = urllib.request.urlopen(portal["column"], timeout=10).read().decode("utf-8")
+    endpoint, params, total = dataproxy_parameters(html, portal["column"], profile_for("hanweb"))
+    assert endpoint.endswith("/module/web/jpage/dataproxy.jsp") and params["columnid"] and total
+    window = dataproxy_windows(endpoint, params, total, profile_for("hanweb"))[0]
+    form = urllib.parse.urlencode(window.formdata).encode()
+    xml = urllib.request.urlopen(urllib.request.Request(window.url, data=form), timeout=10).read()  # POST, as jpage
+    links, declared = dataproxy_records(xml.decode("utf-8"), endpoint)
+    assert declared == total and len(links) == min(total, 3 * window.perpage)
+    detail = next(r for r in replica.manifest["reports"] if r["format"] == "html" and r["portal"] == portal["id"])
+    text = urllib.request.urlopen(detail["url"], timeout=10).read().decode("utf-8")
+    assert page_holds_report(text)
