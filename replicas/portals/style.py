@@ -257,7 +257,7 @@ class Style:
             site.add(document_url, resource)
             link_name = filename if fmt != "download" else f"{item.title}（下载）"
             intro = f'<p style="text-indent:2em">现将{escape(item.title)}予以公布，详见附件。</p>'
-            page = self.detail_html(item, intro, [(self.list_href(item, document_url), link_name)])
+            page = self.detail_html(item, intro, [(document_url, link_name)])
             site.add(detail, Resource(page.encode("utf-8"), HTML, last_modified=item.modified))
 
         if "slow" in item.tags:
