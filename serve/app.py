@@ -15,6 +15,7 @@ PLUGINS_DIR = HERE / "plugins"
 SETTINGS = {
     "truncate_cells_html": 200,
     "default_facet_size": 20,
+    "suggest_facets": False,  # a query per column on every table page: too slow on large tables
     "facet_time_limit_ms": 1000,
     "sql_time_limit_ms": 5000,
     "allow_download": False,  # the whole .db file: large; exports are per table
