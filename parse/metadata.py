@@ -61,5 +61,6 @@ def find_organization(title: str | None) -> str | None:
     text = re.sub(r"^关于", "", text)
     text = _REPORT_WORDS.sub("", text)
     text = re.sub(r"[(（]?(?:19|20)\d{2}年度?[)）]?", "", text)
-    text = re.sub(r"(的|工作)$", "", text).strip("《》\"'")
+    # "X关于2023年度政府信息公开工作的报告": what is left is "X关于…的工作".
+    text = re.sub(r"(关于)?(的|工作|的工作)?$", "", text).strip("《》\"'")
     return text or None

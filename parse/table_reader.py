@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parse.text import NULL, NUMBER, TEXT, Token
+from parse.text import BLANK, NULL, NUMBER, TEXT, Token
 
 
 @dataclass(frozen=True)
@@ -57,30 +57,64 @@ def read_rows(tokens: list[Token], specs: list[RowSpec], *, table: str) -> Table
             continue
         position = found.index(start)
         end = found[position + 1][1] if position + 1 < len(found) else len(tokens)
-        values = [t for t in tokens[start[1] : end] if t.kind in (NUMBER, NULL)]
-        if len(values) < spec.width:
+        values = _values(tokens[start[1] : end], spec.width)
+        if values is None:
+            count = sum(1 for t in tokens[start[1] : end] if t.kind in (NUMBER, NULL))
             read.rows[spec.key] = None
-            read.errors.append(f"{table}: row {spec.key} has {len(values)} values, expected {spec.width}")
+            read.errors.append(f"{table}: row {spec.key} has {count} values, expected {spec.width}")
             continue
-        if len(values) > spec.width:
-            read.errors.append(
-                f"{table}: row {spec.key} has {len(values)} values, expected {spec.width}; took the first {spec.width}"
-            )
-        read.rows[spec.key] = [t.value for t in values[: spec.width]]
+        read.rows[spec.key] = values
     return read
+
+
+def _values(span: list[Token], width: int) -> list[int | float | None] | None:
+    """A row's values: the numbers and printed blanks when there are exactly enough;
+    else, on a line of cells, the cells after the label, empty ones as blanks."""
+    values = [t for t in span if t.kind in (NUMBER, NULL)]
+    if len(values) == width:
+        return [t.value for t in values]
+    by_cells = _cell_values(span, width)
+    if by_cells is None and len(values) > width:
+        # Numbers printed after the row (a note under the table): the row's come first.
+        return [t.value for t in values[:width]]
+    return by_cells
+
+
+def _cell_values(span: list[Token], width: int) -> list[int | float | None] | None:
+    """The cells after the last label text on the row's fullest line. Extra empty cells
+    at the edges are layout (merged cells exported as empties): dropped, the leading
+    ones first, until the row is as wide as the form says."""
+    lines: dict[int, list[Token]] = {}
+    for token in span:
+        lines.setdefault(token.line, []).append(token)
+    if not lines:
+        return None
+    line = max(lines.values(), key=lambda ts: sum(t.kind in (NUMBER, NULL) for t in ts))
+    last_text = max((i for i, t in enumerate(line) if t.kind == TEXT), default=-1)
+    cells = line[last_text + 1 :]
+    if any(t.kind == TEXT for t in cells) or not any(t.kind == NUMBER for t in cells):
+        return None
+    while len(cells) > width and cells[0].kind == BLANK:
+        cells = cells[1:]
+    while len(cells) > width and cells[-1].kind == BLANK:
+        cells = cells[:-1]
+    if len(cells) != width:
+        return None
+    return [t.value for t in cells]
 
 
 def read_values(tokens: list[Token], count: int, *, table: str) -> TableRead:
     """A table printed as a run of values after its header (table 4: 15 numbers)."""
-    values = [t for t in tokens if t.kind in (NUMBER, NULL)]
     read = TableRead()
-    if len(values) < count:
-        read.rows[table] = None
-        read.errors.append(f"{table}: {len(values)} values, expected {count}")
-    else:
+    values = [t for t in tokens if t.kind in (NUMBER, NULL)]
+    if len(values) >= count:
         if len(values) > count:
             read.errors.append(f"{table}: {len(values)} values, expected {count}; took the first {count}")
         read.rows[table] = [t.value for t in values[:count]]
+        return read
+    read.rows[table] = _cell_values(tokens, count)
+    if read.rows[table] is None:
+        read.errors.append(f"{table}: {len(values)} values, expected {count}")
     return read
 
 

@@ -43,7 +43,7 @@ def clean_line(line: str) -> str:
 
 # --- tokens ---------------------------------------------------------------------------
 
-TEXT, NUMBER, NULL = "text", "number", "null"
+TEXT, NUMBER, NULL, BLANK = "text", "number", "null", "blank"
 
 # An enumerator before a label: "1." "2、" "(3)" — never a cell value.
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}\s*[.、．](?!\d)|\(\d{1,2}\))")
@@ -55,7 +55,7 @@ _NULLS = {fold(m) for m in NULL_MARKERS}
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # TEXT | NUMBER | NULL
+    kind: str  # TEXT | NUMBER | NULL (a printed blank mark) | BLANK (an empty table cell)
     text: str
     line: int  # index of the line it came from
 
@@ -72,25 +72,20 @@ def parse_number(text: str) -> int | float:
 
 
 def tokens(lines: list[str]) -> list[Token]:
-    """Tokens of a table region: label text, numbers and printed blanks, in order.
-
-    An empty cell between two values on a line (``8\\t\\t0``) is a printed blank;
-    empty cells before the first or after the last value are layout and dropped.
-    """
+    """Tokens of a table region: label text, numbers, printed blanks and empty cells,
+    in order. Whether an empty cell is a blank value or layout (merged cells exported
+    as empty ones) is for the table reader to decide, from the row's width."""
     out: list[Token] = []
     for index, raw in enumerate(lines):
         if is_page_number(raw):
             continue
-        line_tokens: list[Token] = []
-        cells = fold(raw).split("\t")
-        for cell in cells:
+        for cell in fold(raw).split("\t"):
             cell = cell.strip()
             if not cell:
-                line_tokens.append(Token(NULL, "", index))
+                out.append(Token(BLANK, "", index))
                 continue
             for piece in cell.split():
-                line_tokens.extend(_piece_tokens(piece, index))
-        out.extend(_trim_layout_blanks(line_tokens))
+                out.extend(_piece_tokens(piece, index))
     return out
 
 
@@ -116,15 +111,3 @@ def _piece_tokens(piece: str, line: int) -> list[Token]:
     if pos < len(piece):
         found.append(Token(TEXT, piece[pos:], line))
     return found
-
-
-def _trim_layout_blanks(line_tokens: list[Token]) -> list[Token]:
-    values = [i for i, t in enumerate(line_tokens) if t.kind == NUMBER or (t.kind == NULL and t.text)]
-    if not values:
-        return [t for t in line_tokens if t.kind == TEXT]
-    first, last = values[0], values[-1]
-    return [
-        t
-        for i, t in enumerate(line_tokens)
-        if t.kind != NULL or t.text or first < i < last
-    ]

@@ -169,7 +169,8 @@ def _lines(node: etree._Element) -> list[str]:
 
     walk(node)
     flush()
-    return [" ".join(line.split()) for line in lines]
+    # Tidy spaces, but keep the tabs that separate table cells.
+    return ["\t".join(" ".join(cell.split()) for cell in line.split("\t")) for line in lines]
 
 
 def _table_rows(table: etree._Element) -> list[str]:
