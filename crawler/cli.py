@@ -148,7 +148,7 @@ def crawl_command(data: Any, sources_files: tuple[Path, ...], source_ids: tuple[
     if jobdir.exists():
         click.echo(f"resuming the interrupted crawl in {jobdir}", err=True)
     settings = crawl_settings(data.root, jobdir, fast=fast, since=since)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     progress: Progress | None = None
 

@@ -105,3 +105,15 @@ def test_replica_pages_read_over_http(replica) -> None:
     detail = next(r for r in replica.manifest["reports"] if r["format"] == "html" and r["portal"] == portal["id"])
     text = urllib.request.urlopen(detail["url"], timeout=10).read().decode("utf-8")
     assert page_holds_report(text)
+
+
+def test_since_keeps_newer_reports_only(tmp_path) -> None:
+    from crawler.report_links import Link
+    from crawler.spiders.portal import PortalSpider
+
+    path = tmp_path / "s.yaml"
+    path.write_text("- {id: a-b, name: A, homepage: 'https://a.gov.cn/'}\n", encoding="utf-8")
+    spider = PortalSpider(sources=str(path), since="2021")
+    assert spider.wanted(Link("https://a.gov.cn/1.htm", "A县2021年政府信息公开工作年度报告"))
+    assert not spider.wanted(Link("https://a.gov.cn/2.htm", "A县2020年政府信息公开工作年度报告"))
+    assert not spider.wanted(Link("https://a.gov.cn/3.htm", "关于做好2023年政府信息公开工作年度报告编制工作的通知"))

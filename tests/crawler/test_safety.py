@@ -75,3 +75,20 @@ def test_own_hosts_and_limits(middleware: SafetyMiddleware) -> None:
     assert middleware.process_request(request("https://www.example-county.gov.cn/y", "remote-gov")) is None
     with pytest.raises(UnsafeRequest, match="page limit of 3"):
         middleware.process_request(request("https://www.example-county.gov.cn/z", "remote-gov"))
+
+
+def test_polite_by_default_and_fast_only_for_local_sources(tmp_path: Path) -> None:
+    from scrapy.exceptions import UsageError
+
+    from crawler import settings
+
+    assert settings.ROBOTSTXT_OBEY and settings.AUTOTHROTTLE_ENABLED
+    assert settings.CONCURRENT_REQUESTS_PER_DOMAIN <= 2 and settings.DOWNLOAD_DELAY >= 1
+    assert "+https://github.com/nianbao/nianbao" in settings.USER_AGENT
+    assert "ROBOTSTXT_OBEY" not in settings.FAST_SETTINGS  # --fast still obeys robots.txt
+    path = tmp_path / "sources.yaml"
+    path.write_text(SOURCES, encoding="utf-8")
+    crawler = get_crawler(PortalSpider, {"NIANBAO_FAST": True, "NIANBAO_ARCHIVE": str(tmp_path)})
+    with pytest.raises(UsageError, match="only for local sources"):
+        crawler._create_spider(sources=str(path))
+    assert crawler._create_spider(sources=str(path), source="local-replica").sources[0].local
