@@ -14,6 +14,7 @@ from parse.report import Reading, failed_record, read_report
 
 PARSER_VERSION = "1"
 _UNTRUSTED = (detect.PDF, detect.DOCX, detect.DOC)
+OCR_MEMORY_LIMIT = 6 * 1024**3  # onnxruntime reserves ~2.3 GiB of address space by itself
 MAX_BYTES = 64 * 1024 * 1024  # no real report is larger; a larger file is refused, not read
 
 
@@ -91,7 +92,7 @@ def _extractions(kind: str, data: bytes, content_type: str | None, errors: list[
             from parse.extract.ocr import extract_ocr
 
             try:
-                yield isolated(extract_ocr, data)
+                yield isolated(extract_ocr, data, memory=OCR_MEMORY_LIMIT)
             except ExtractionError as error:
                 errors.append(str(error))
             return

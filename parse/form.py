@@ -99,7 +99,7 @@ TABLE2: dict[str, tuple[Table2Row, ...]] = {
         Table2Row(
             "procurement",
             "政府集中采购",
-            r"政府集中采购",
+            r"集中采购",
             (Field("items", "采购项目数量"), Field("amount", "采购总金额", decimal=True)),
             "第二十条第（九）项",
         ),
@@ -153,17 +153,17 @@ TABLE3_ROWS: tuple[Table3Row, ...] = (
         "partially_granted",
         "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         _RESULTS,
-        r"部分公开(\(区分处理的,?只计这一情形,?不计其他情形\))?",
+        r"部分公开|区分处理",  # either half of the label, when one is wrapped or misread
         result=True,
     ),
     _row("denied_state_secret", "1.属于国家秘密", f"{_RESULTS}|（三）不予公开", r"国家秘密", result=True),
     _row("denied_prohibited_by_law", "2.其他法律行政法规禁止公开", f"{_RESULTS}|（三）不予公开", r"禁止公开", result=True),
     _row("denied_security_stability", "3.危及“三安全一稳定”", f"{_RESULTS}|（三）不予公开", r"三安全一稳定\"?", result=True),
     _row("denied_third_party", "4.保护第三方合法权益", f"{_RESULTS}|（三）不予公开", r"第三方合法权益", result=True),
-    _row("denied_internal_affairs", "5.属于三类内部事务信息", f"{_RESULTS}|（三）不予公开", r"内部事务信息", result=True),
-    _row("denied_process_info", "6.属于四类过程性信息", f"{_RESULTS}|（三）不予公开", r"过程性信息", result=True),
-    _row("denied_enforcement_files", "7.属于行政执法案卷", f"{_RESULTS}|（三）不予公开", r"行政执法案卷", result=True),
-    _row("denied_query_matter", "8.属于行政查询事项", f"{_RESULTS}|（三）不予公开", r"行政查询事项", result=True),
+    _row("denied_internal_affairs", "5.属于三类内部事务信息", f"{_RESULTS}|（三）不予公开", r"内部事务信息|三类.{0,4}信息", result=True),
+    _row("denied_process_info", "6.属于四类过程性信息", f"{_RESULTS}|（三）不予公开", r"过程性信息|四类.{0,4}信息", result=True),
+    _row("denied_enforcement_files", "7.属于行政执法案卷", f"{_RESULTS}|（三）不予公开", r"行政执法案卷|执法案卷", result=True),
+    _row("denied_query_matter", "8.属于行政查询事项", f"{_RESULTS}|（三）不予公开", r"行政查询事项|查询事项", result=True),
     _row(
         "unavailable_not_held",
         "1.本机关不掌握相关政府信息",
@@ -193,7 +193,7 @@ TABLE3_ROWS: tuple[Table3Row, ...] = (
         "rejected_confirmation",
         "5.要求行政机关确认或重新出具已获取信息",
         f"{_RESULTS}|（五）不予处理",
-        r"重新出具已获取信息",
+        r"确认或重新出具",
         result=True,
     ),
     _row(
@@ -245,6 +245,14 @@ TABLE4_RESULTS: tuple[Column, ...] = (
 TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
     "2021": ("本年制发件数", "现行有效件数", "逾期不补正", "缴纳费用"),
     "2019": ("本年新制作数量", "对外公开总数量", "上一年项目数量", "本年增/减", "政府集中采购"),
+}
+
+# Words of each table's header: a table starts at the first line that has one, so
+# prose before it ("予以公开13件…") is never read as its rows.
+TABLE_STARTS: dict[int, tuple[str, ...]] = {
+    2: ("第二十条", "信息内容"),
+    3: ("勾稽关系", "申请人情况", "自然人"),
+    4: (),
 }
 
 # Null markers: a printed blank. The record keeps them as null, never 0.

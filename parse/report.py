@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from parse.checks import run_checks
 from parse.extract import Extracted
-from parse.form import TEMPLATE_MARKERS
+from parse.form import TABLE_STARTS, TEMPLATE_MARKERS
 from parse.metadata import find_organization, find_title, find_year
 from parse.sections import Span, find_sections, numbered_sections
 from parse.tables import read_table2, read_table3, read_table4
@@ -97,8 +97,8 @@ def read_report(extracted: Extracted, source: str, sha256: str) -> Reading:
         missing = [k for k in SECTION_KEYS if record["sections"][k] is None]
         if missing:
             errors.append(f"section(s) {', '.join(missing)} not found")
-        t2, read2 = read_table2(tokens(_region(lines, spans, 2)), template)
-        t3, read3 = read_table3(tokens(_region(lines, spans, 3)), template)
+        t2, read2 = read_table2(tokens(_region(lines, spans, 2, start_words=TABLE_STARTS[2])), template)
+        t3, read3 = read_table3(tokens(_region(lines, spans, 3, start_words=TABLE_STARTS[3])), template)
         t4, read4 = read_table4(tokens(_region(lines, spans, 4, header_words=("总计", "审结"))))
         record.update(active_disclosure=t2, applications=t3, review_litigation=t4)
         for read in (read2, read3, read4):
@@ -127,10 +127,17 @@ def _section_text(lines: list[str], span: Span | None) -> str | None:
     return "\n".join(x for x in body if x)
 
 
-def _region(lines: list[str], spans: dict[int, Span], number: int, header_words: tuple[str, ...] = ()) -> list[str]:
+def _region(
+    lines: list[str],
+    spans: dict[int, Span],
+    number: int,
+    header_words: tuple[str, ...] = (),
+    start_words: tuple[str, ...] = (),
+) -> list[str]:
     """The lines of a table's section; for a missing heading, the lines between its
-    neighbours. With header_words, the region starts after the last header line that
-    carries one of them (table 4's values follow its column headers)."""
+    neighbours. With start_words, the region starts at the first line that carries
+    one (the table's header, after any prose); with header_words, after the last
+    header line that carries one (table 4's values follow its column headers)."""
     if number in spans:
         start, end = spans[number].start, spans[number].end
     else:
@@ -138,6 +145,9 @@ def _region(lines: list[str], spans: dict[int, Span], number: int, header_words:
         start = max((s.start for n, s in spans.items() if n < number), default=0)
         end = min((s.heading_line for n, s in spans.items() if n > number), default=len(lines))
     region = lines[start:end]
+    if start_words:
+        first = next((i for i, line in enumerate(region) if any(w in compact(line) for w in start_words)), 0)
+        region = region[first:]
     if header_words:
         last = -1
         for i, line in enumerate(region):

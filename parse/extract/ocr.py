@@ -116,9 +116,15 @@ def _table_rows(engine, gray, cells: list[tuple[int, int, int, int]]) -> list[tu
         if crop.size == 0 or crop.min() > _INK:
             texts[box] = ""
             continue
+        # Recognise the ink, not the cell: a lone digit in a wide merged cell is
+        # otherwise lost in white space.
         rows_of_ink = numpy.where(crop.min(axis=1) < 160)[0]
-        ink_height = rows_of_ink[-1] - rows_of_ink[0] + 1 if len(rows_of_ink) else 0
-        (tall if ink_height > 40 * SCALE / 2 else single).append((box, crop))
+        cols_of_ink = numpy.where(crop.min(axis=0) < 160)[0]
+        if not len(rows_of_ink):
+            texts[box] = ""
+            continue
+        crop = crop[rows_of_ink[0] : rows_of_ink[-1] + 1, cols_of_ink[0] : cols_of_ink[-1] + 1]
+        (tall if crop.shape[0] > 40 * SCALE / 2 else single).append((box, crop))
     if single:
         padded = [numpy.stack([numpy.pad(c, 8, constant_values=255)] * 3, axis=-1) for _, c in single]
         recognised, _ = engine.text_rec(padded)

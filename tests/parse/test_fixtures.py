@@ -69,3 +69,14 @@ def test_seed_variants(corpus: Path, stem: str, tmp_path: Path) -> None:
         record = parse_path(path).record
         assert_same(record, want)
         assert record["status"] == "ok", (kind, record["errors"])
+
+
+@pytest.mark.ocr
+def test_scanned_report_through_ocr() -> None:
+    """A scan (image-only PDF, no text layer): the OCR path reads every cell."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    want = json.loads((FIXTURES / "city-2019.expected.json").read_text())
+    result = parse_path(FIXTURES / "city-2019.scan.pdf")
+    assert (result.kind, result.extraction) == ("scan", "ocr")
+    assert_same(result.record, want)
+    assert result.record["status"] == "ok", result.record["errors"]
