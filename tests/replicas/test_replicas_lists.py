@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urljoin
 import lxml.html
 import pytest
 
+from nianbao import chromium
 from replicas.server import ReplicaServer
 from tests.replicas.replica_http import fetch
 
@@ -140,17 +141,9 @@ def test_browser_only_list_filled_in_chromium(replica: ReplicaServer) -> None:
     from playwright.sync_api import sync_playwright
 
     portal = _portal(replica, "browser")
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     found: set[str] = set()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        browser = pw.chromium.launch(**chromium.launch_options())
         try:
             page = browser.new_page()
             page.set_default_timeout(15000)
@@ -183,11 +176,7 @@ def test_dataproxy_list_filled_by_jpage_in_chromium(replica: ReplicaServer) -> N
 
     portal = _portal(replica, "dataproxy")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
+        browser = pw.chromium.launch(**chromium.launch_options())
         try:
             page = browser.new_page()
             page.set_default_timeout(15000)

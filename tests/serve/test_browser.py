@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from nianbao import chromium
 from tests.serve.test_served import site  # noqa: F401 - the running server fixture
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "serve"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = Path(chromium.EXECUTABLE)
 
 
 @pytest.mark.browser
@@ -30,7 +23,7 @@ def test_search_open_report_original_and_csv(site, built, tmp_path):  # noqa: F8
     base, _ = site
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = p.chromium.launch(**chromium.launch_options())
         try:
             page = browser.new_page(accept_downloads=True)
             page.set_default_timeout(20_000)
