@@ -29,13 +29,27 @@ SUMMARY = re.compile(r"finished; (\d+) responses in ([\d.]+) s")
 
 
 def crawl_once(sources: Path, ids: tuple[str, ...], data: Path) -> dict[str, float]:
-    cmd = [sys.executable, "-c", "from nianbao.cli import main; main()", "--data", str(data), "crawl",
-           "--sources", str(sources), "--fast"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from nianbao.cli import main; main()",
+        "--data",
+        str(data),
+        "crawl",
+        "--sources",
+        str(sources),
+        "--fast",
+    ]
     for sid in ids:
         cmd += ["--source", sid]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "NIANBAO_LOG_LEVEL": "ERROR"})
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "NIANBAO_LOG_LEVEL": "ERROR"},
+    )
     out = proc.stdout.read().decode() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
@@ -72,8 +86,10 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for name, r in rows:
-        print(f"{name:<28} {r['responses']:>9} {r['reports']:>7} {r['crawl_s']:>8.2f} {r['pages_per_s']:>8.1f} "
-              f"{r['wall_s']:>7.2f} {r['peak_mb']:>8.0f}")
+        print(
+            f"{name:<28} {r['responses']:>9} {r['reports']:>7} {r['crawl_s']:>8.2f} {r['pages_per_s']:>8.1f} "
+            f"{r['wall_s']:>7.2f} {r['peak_mb']:>8.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,11 @@ def inputs() -> dict[str, list[Path]]:
 
     files = []
     if CORPUS.is_dir():
-        files += sorted(CORPUS.glob("seeds/*.txt")) + sorted(CORPUS.glob("*.pdf")) + sorted(CORPUS.glob("portal/*report*.html"))
+        files += (
+            sorted(CORPUS.glob("seeds/*.txt"))
+            + sorted(CORPUS.glob("*.pdf"))
+            + sorted(CORPUS.glob("portal/*report*.html"))
+        )
     if FIXTURES.is_dir():
         files += sorted(p for p in FIXTURES.iterdir() if p.is_file() and not p.name.endswith(".json"))
     kinds: dict[str, list[Path]] = {}
@@ -87,7 +91,9 @@ def main() -> None:
     if not kinds:
         print("no inputs: neither ../shared/corpus nor tests/fixtures/reports is here")
         return
-    print(f"{'kind':6} {'files':>5} {'reports/s':>10} {'median ms':>10} {'peak MiB':>9} {'PDF / pdfium text':>18}")
+    print(
+        f"{'kind':6} {'files':>5} {'reports/s':>10} {'median ms':>10} {'peak MiB':>9} {'PDF / pdfium text':>18}"
+    )
     for kind, paths in sorted(kinds.items()):
         done = subprocess.run(
             [sys.executable, "-c", "import json,sys; from benchmarks.bench_parse import run_kind; "
@@ -96,9 +102,13 @@ def main() -> None:
         )  # fmt: skip
         r = json.loads(done.stdout.strip().splitlines()[-1])
         ratio = f"{r['pdf_ratio']:.2f}× (median)" if r["pdf_ratio"] else ""
-        print(f"{kind:6} {r['files']:>5} {r['reports_per_s']:>10.1f} {r['median_ms']:>10.1f} {r['peak_mib']:>9.0f} {ratio:>18}")
+        print(
+            f"{kind:6} {r['files']:>5} {r['reports_per_s']:>10.1f} {r['median_ms']:>10.1f} {r['peak_mib']:>9.0f} {ratio:>18}"
+        )
         if r["ratios"]:
-            print(f"       PDF ratios per file: {', '.join(f'{x:.2f}' for x in r['ratios'])} (target: median ≤ 3)")
+            print(
+                f"       PDF ratios per file: {', '.join(f'{x:.2f}' for x in r['ratios'])} (target: median ≤ 3)"
+            )
 
 
 if __name__ == "__main__":

@@ -108,23 +108,44 @@ def summary_table(per_source: dict[str, dict[str, int]]) -> str:
             totals[k] += counts.get(k, 0)
     rows.append(("total", *(str(totals[k]) for k in SUMMARY_KEYS)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-             for r in rows]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
 @click.command("crawl")
-@click.option("--sources", "sources_files", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Sources YAML file or folder (default: the registry, crawler/sources/registry/).")
-@click.option("--source", "source_ids", multiple=True, metavar="ID", help="Crawl only this source (repeatable).")
-@click.option("--since", type=click.IntRange(2008, 2100), default=None, help="Only reports for this year or later.")
-@click.option("--fast", is_flag=True, help="Politeness off (no delays, more concurrency): local sources only.")
+@click.option(
+    "--sources",
+    "sources_files",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Sources YAML file or folder (default: the registry, crawler/sources/registry/).",
+)
+@click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Crawl only this source (repeatable)."
+)
+@click.option(
+    "--since", type=click.IntRange(2008, 2100), default=None, help="Only reports for this year or later."
+)
+@click.option(
+    "--fast", is_flag=True, help="Politeness off (no delays, more concurrency): local sources only."
+)
 @click.option("--no-resume", is_flag=True, help="Start afresh even if an interrupted crawl left a JOBDIR.")
 @click.pass_obj
-def crawl_command(data: Any, sources_files: tuple[Path, ...], source_ids: tuple[str, ...], since: int | None,
-                  fast: bool, no_resume: bool) -> None:
+def crawl_command(
+    data: Any,
+    sources_files: tuple[Path, ...],
+    source_ids: tuple[str, ...],
+    since: int | None,
+    fast: bool,
+    no_resume: bool,
+) -> None:
     """Crawl report columns into the archive (WARC + blobs + provenance)."""
     from scrapy.crawler import CrawlerProcess
 
@@ -139,8 +160,10 @@ def crawl_command(data: Any, sources_files: tuple[Path, ...], source_ids: tuple[
     if not sources:
         raise click.UsageError("no sources to crawl")
     if fast and any(not s.local for s in sources):
-        raise click.UsageError("--fast is only for local sources (the replicas): " +
-                               ", ".join(s.id for s in sources if not s.local)[:200])
+        raise click.UsageError(
+            "--fast is only for local sources (the replicas): "
+            + ", ".join(s.id for s in sources if not s.local)[:200]
+        )
     data.ensure()
     jobdir = data.jobs / job_key([str(f) for f in sources_files], [s.id for s in sources], since)
     if no_resume and jobdir.exists():
@@ -171,9 +194,11 @@ def crawl_command(data: Any, sources_files: tuple[Path, ...], source_ids: tuple[
     except Exception:
         per_source = {}
     click.echo(summary_table({k: v for k, v in per_source.items()}))
-    click.echo(f"run {stats.get('nianbao/run_id', '?')}: {reason}; "
-               f"{stats.get('downloader/response_count', 0)} responses in "
-               f"{stats.get('elapsed_time_seconds', 0):.1f} s")
+    click.echo(
+        f"run {stats.get('nianbao/run_id', '?')}: {reason}; "
+        f"{stats.get('downloader/response_count', 0)} responses in "
+        f"{stats.get('elapsed_time_seconds', 0):.1f} s"
+    )
     if reason == "finished":
         shutil.rmtree(jobdir, ignore_errors=True)
     else:

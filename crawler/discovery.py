@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from crawler.list_page import page_links
 from crawler.report_links import Link, clean_text, is_column_title, is_report_title
 
-_HUB = re.compile(r"^(政府信息公开|政务公开|信息公开|政府信息公开专栏|政府信息公开平台|法定主动公开内容|公开目录|信息公开目录)$")
+_HUB = re.compile(
+    r"^(政府信息公开|政务公开|信息公开|政府信息公开专栏|政府信息公开平台|法定主动公开内容|公开目录|信息公开目录)$"
+)
 _HUB_URL = re.compile(r"/(zfxxgk|xxgk|zwgk|gkml|govinfo|public)(/|$|\.)", re.I)
 _NOT_HUB = re.compile(r"(指南|制度|申请|重点领域|平台链接)")
 _COLUMN_URL = re.compile(r"/(zfxxgknb|xxgknb|gknb|ndbg|nianbao|nb)(/|$|\.)", re.I)
@@ -24,7 +26,7 @@ class Discovered:
     """Links on a page that lead to the report column."""
 
     columns: list[Link]  # the column itself, best first
-    hubs: list[Link]     # pages that may link to it (open-government areas)
+    hubs: list[Link]  # pages that may link to it (open-government areas)
 
 
 def _column_score(link: Link) -> int:

@@ -22,14 +22,14 @@ class ReportDocument:
     fetch_id: int | None
     content_type: str | None
     content_length: int | None
-    title: str | None           # the link's label (title attribute or anchor text)
-    year: int | None            # the report's year, read from the title
-    published: str | None       # YYYY-MM-DD from the list, when it shows one
-    found_by: str | None        # column | pager | dataproxy | browser | discovery | detail
-    list_page: str | None       # the list page the report link was on
+    title: str | None  # the link's label (title attribute or anchor text)
+    year: int | None  # the report's year, read from the title
+    published: str | None  # YYYY-MM-DD from the list, when it shows one
+    found_by: str | None  # column | pager | dataproxy | browser | discovery | detail
+    list_page: str | None  # the list page the report link was on
     referer: str | None
-    is_new: bool                # a body the archive had never seen
-    not_modified: bool          # answered 304, or the same bytes as last time
+    is_new: bool  # a body the archive had never seen
+    not_modified: bool  # answered 304, or the same bytes as last time
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

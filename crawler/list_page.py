@@ -24,12 +24,16 @@ from crawler.report_links import Link, clean_text
 
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
-_STATIC_PAGE = re.compile(r"(?:^|/)index_(\d+)\.s?html?$|[?&](?:page|pageNo|pageIndex|pageNum|curPage|p)=(\d+)", re.I)
+_STATIC_PAGE = re.compile(
+    r"(?:^|/)index_(\d+)\.s?html?$|[?&](?:page|pageNo|pageIndex|pageNum|curPage|p)=(\d+)", re.I
+)
 _DATASTORE = re.compile(r"<datastore>.*?</datastore>", re.S | re.I)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S | re.I)
-_JS_PARAM = re.compile(r"""\b(columnid|unitid|webid|appid|webname|path|permissiontype|sourceContentType|col)\s*[:=]\s*['"]?([^'",;&\s}]+)""")
+_JS_PARAM = re.compile(
+    r"""\b(columnid|unitid|webid|appid|webname|path|permissiontype|sourceContentType|col)\s*[:=]\s*['"]?([^'",;&\s}]+)"""
+)
 _JS_TOTAL = re.compile(r"""\btotalRecord\s*[:=]\s*['"]?(\d+)""")
 _JS_PROXY = re.compile(r"""\b(?:proxyUrl|dataproxy|proxyurl|url)\s*[:=]\s*['"]([^'"]*dataproxy[^'"]*)['"]""")
 _JS_PERPAGE = re.compile(r"""\bperPage\s*[:=]\s*['"]?(\d+)""", re.I)
@@ -56,7 +60,11 @@ class ListPage:
 
 def _row_date(anchor: Selector) -> str | None:
     # The date sits next to the link in its row: <li>, <dl>, <tr>.
-    for row in (anchor.xpath("ancestor::li[1]"), anchor.xpath("ancestor::dl[1]"), anchor.xpath("ancestor::tr[1]")):
+    for row in (
+        anchor.xpath("ancestor::li[1]"),
+        anchor.xpath("ancestor::dl[1]"),
+        anchor.xpath("ancestor::tr[1]"),
+    ):
         if row:
             match = _DATE.search(" ".join(row[0].xpath(".//text()").getall()))
             if match:
@@ -111,7 +119,7 @@ def create_page_html_urls(html: str, base_url: str, max_pages: int = 1000) -> li
         if len(numbers) < 2:
             continue
         count = int(args[numbers[0]])
-        rest = [a for a in args[numbers[1] + 1:] if a and not a.isdigit()]
+        rest = [a for a in args[numbers[1] + 1 :] if a and not a.isdigit()]
         prefix, ext = (rest + ["index", "html"])[:2] if len(rest) >= 2 else ("index", "html")
         for n in range(min(count, max_pages)):
             urls.append(_index_url(base_url, prefix, ext, n))
@@ -129,7 +137,9 @@ def static_pager_urls(html: str, base_url: str) -> list[str]:
             continue
         url = urljoin(base_url, href).split("#", 1)[0]
         parts = urlsplit(url)
-        if parts.netloc != urlsplit(base_url).netloc or not _STATIC_PAGE.search(parts.path + ("?" + parts.query if parts.query else "")):
+        if parts.netloc != urlsplit(base_url).netloc or not _STATIC_PAGE.search(
+            parts.path + ("?" + parts.query if parts.query else "")
+        ):
             continue
         # Only pages of this column: same folder (static) or same path (query paging).
         if urlsplit(urljoin(url, ".")).path != base_dir and parts.path != urlsplit(base_url).path:
@@ -147,7 +157,9 @@ def dataproxy_records(text: str, base_url: str) -> tuple[list[Link], int | None]
     return links, int(total.group(1)) if total else None
 
 
-def dataproxy_parameters(html: str, base_url: str, profile: Profile) -> tuple[str, dict[str, str], int | None] | None:
+def dataproxy_parameters(
+    html: str, base_url: str, profile: Profile
+) -> tuple[str, dict[str, str], int | None] | None:
     """The data proxy's endpoint, form parameters and record count a Hanweb list page declares.
 
     ``perpage`` among the parameters is the page's own screen size when it declares one.
@@ -179,8 +191,9 @@ def dataproxy_parameters(html: str, base_url: str, profile: Profile) -> tuple[st
     return endpoint, params, int(total_match.group(1)) if total_match else None
 
 
-def dataproxy_windows(endpoint: str, params: dict[str, str], total: int, profile: Profile,
-                      start: int = 1) -> list[ProxyRequest]:
+def dataproxy_windows(
+    endpoint: str, params: dict[str, str], total: int, profile: Profile, start: int = 1
+) -> list[ProxyRequest]:
     """The POSTs that fetch records ``start``…``total`` from a data proxy, a window at a time."""
     params = dict(params)
     perpage = int(params.pop("perpage", 0) or profile.dataproxy_perpage)
@@ -210,6 +223,8 @@ def read_list_page(html: str, url: str, profile: Profile, max_pages: int = 1000)
         if found:
             endpoint, params, total = found
             # Without a declared total, ask for the first window; its <totalrecord> tells the rest.
-            page.proxy_requests = dataproxy_windows(endpoint, params, total or profile.dataproxy_per_request, profile)
+            page.proxy_requests = dataproxy_windows(
+                endpoint, params, total or profile.dataproxy_per_request, profile
+            )
     page.next_pages = [u for u in dict.fromkeys(page.next_pages) if u != url]
     return page

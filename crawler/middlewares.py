@@ -64,8 +64,12 @@ def is_public_address(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return not (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-        or ip.is_reserved or ip.is_unspecified
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
     )
 
 
@@ -88,7 +92,8 @@ class SafetyMiddleware:
         self.defaults = {
             "max_pages": settings.getint("NIANBAO_MAX_PAGES", DEFAULT_LIMITS["max_pages"]),
             "max_depth": settings.getint("NIANBAO_MAX_DEPTH", DEFAULT_LIMITS["max_depth"]),
-            "max_bytes": settings.getint("DOWNLOAD_MAXSIZE", DEFAULT_LIMITS["max_bytes"]) or DEFAULT_LIMITS["max_bytes"],
+            "max_bytes": settings.getint("DOWNLOAD_MAXSIZE", DEFAULT_LIMITS["max_bytes"])
+            or DEFAULT_LIMITS["max_bytes"],
             "max_seconds": settings.getint("NIANBAO_MAX_SECONDS", DEFAULT_LIMITS["max_seconds"]),
         }
         self._resolved: dict[str, list[str]] = {}
@@ -134,13 +139,19 @@ class SafetyMiddleware:
         if source is None:
             self._refuse(request, None, f"no source claims host {host}")
         if host not in source.allowed_hosts:
-            self._refuse(request, source, f"{host} is not one of {source.id}'s hosts {sorted(source.allowed_hosts)}")
+            self._refuse(
+                request, source, f"{host} is not one of {source.id}'s hosts {sorted(source.allowed_hosts)}"
+            )
         why = self.check_address(host, bool(source.local))
         if why:
             self._refuse(request, source, why)
         limits = self.limits_for(source)
         request.meta.setdefault("download_maxsize", limits["max_bytes"])
-        if request.meta.get("redirect_times") or request.meta.get("retry_times") or parts.path == "/robots.txt":
+        if (
+            request.meta.get("redirect_times")
+            or request.meta.get("retry_times")
+            or parts.path == "/robots.txt"
+        ):
             return None  # a redirect, retry or robots.txt continues an admitted request
         depth = nianbao_meta(request).get("depth", 0)
         if depth > limits["max_depth"]:
@@ -170,7 +181,11 @@ class ConditionalRequestMiddleware:
         if not run.active or request.method != "GET" or request.meta.get("playwright"):
             return None  # a browser navigation cannot use a 304
         last = run.archive.last_fetch(request.url)
-        if not last or not last.get("sha256") or not (200 <= (last.get("status") or 0) < 300 or last.get("status") == 304):
+        if (
+            not last
+            or not last.get("sha256")
+            or not (200 <= (last.get("status") or 0) < 300 or last.get("status") == 304)
+        ):
             return None
         if last.get("etag"):
             request.headers.setdefault(b"If-None-Match", last["etag"])
@@ -194,8 +209,15 @@ class ConditionalRequestMiddleware:
         headers.pop(b"Content-Length", None)
         request.meta["nianbao_not_modified"] = True
         cls = responsetypes.from_args(headers=headers, url=response.url, body=body[:5000])
-        return cls(url=response.url, status=200, headers=headers, body=body, request=request,
-                   flags=[*response.flags, "not-modified"], protocol=response.protocol)
+        return cls(
+            url=response.url,
+            status=200,
+            headers=headers,
+            body=body,
+            request=request,
+            flags=[*response.flags, "not-modified"],
+            protocol=response.protocol,
+        )
 
 
 def _decode_content(body: bytes, encoding: str) -> bytes | None:
@@ -218,7 +240,9 @@ def _decode_content(body: bytes, encoding: str) -> bytes | None:
     return None
 
 
-def response_role(kind: str | None, url: str, headers: list[tuple[str, str]], body: bytes, status: int) -> str:
+def response_role(
+    kind: str | None, url: str, headers: list[tuple[str, str]], body: bytes, status: int
+) -> str:
     """The archive role of a response: "robots", "report" or "page".
 
     A detail or attachment response is a report when it is a document (by
@@ -255,8 +279,12 @@ class ArchiveMiddleware:
 
     def _fetch(self, request: Request, response: Response) -> Fetch:
         meta = nianbao_meta(request)
-        request_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in request.headers.items() for v in vs]
-        response_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+        request_headers = [
+            (k.decode("latin-1"), v.decode("latin-1")) for k, vs in request.headers.items() for v in vs
+        ]
+        response_headers = [
+            (k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs
+        ]
         raw = response.body
         body, decoded = raw, None
         encoding = response.headers.get(b"Content-Encoding")
@@ -318,11 +346,14 @@ class ArchiveMiddleware:
         source = _source_of(self.crawler, request)
         referer = request.headers.get(b"Referer")
         run.archive.record_failure(
-            run.run_id, request.url, getattr(source, "id", None),
+            run.run_id,
+            request.url,
+            getattr(source, "id", None),
             f"{type(exception).__name__}: {exception}",
             method=request.method,
             referer=referer.decode("latin-1") if referer else None,
-            anchor_text=meta.get("anchor_text"), found_by=meta.get("found_by"),
+            anchor_text=meta.get("anchor_text"),
+            found_by=meta.get("found_by"),
             role="robots" if urlsplit(request.url).path == "/robots.txt" else "page",
             list_page=meta.get("list_page"),
         )

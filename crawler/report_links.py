@@ -40,7 +40,9 @@ _DECOY = re.compile(
     r"(通知|工作要点|要点|编制|报送|填报|征集|考核|培训|解读|图解|方案|意见|公告|目录|指南|统计年报|企业年度报告|年报公示|函)"
 )
 # The column itself (no year): a place to look for reports, not a report.
-COLUMN_TEXT = re.compile(r"(政府信息公开\s*(工作)?\s*年(度)?报(告)?|信息公开\s*年(度)?报(告)?|政务公开\s*年(度)?报(告)?|年度报告|公开年报)")
+COLUMN_TEXT = re.compile(
+    r"(政府信息公开\s*(工作)?\s*年(度)?报(告)?|信息公开\s*年(度)?报(告)?|政务公开\s*年(度)?报(告)?|年度报告|公开年报)"
+)
 
 
 def clean_text(text: str | None) -> str:

@@ -93,8 +93,14 @@ class ArchiveRun:
             settings = {
                 key: self.crawler.settings.get(key)
                 for key in (
-                    "USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY",
-                    "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE", "JOBDIR", "NIANBAO_FAST",
+                    "USER_AGENT",
+                    "ROBOTSTXT_OBEY",
+                    "AUTOTHROTTLE_ENABLED",
+                    "DOWNLOAD_DELAY",
+                    "CONCURRENT_REQUESTS_PER_DOMAIN",
+                    "DOWNLOAD_MAXSIZE",
+                    "JOBDIR",
+                    "NIANBAO_FAST",
                     "NIANBAO_SINCE",
                 )
             }

@@ -32,7 +32,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.5
-DOWNLOAD_DELAY_JITTER = 0.5   # each delay 0.5x..1.5x, so requests do not tick like a clock
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay 0.5x..1.5x, so requests do not tick like a clock
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -45,7 +45,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 5
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 100 * 1024 * 1024   # per response; a source may lower it (limits.max_bytes)
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024  # per response; a source may lower it (limits.max_bytes)
 DOWNLOAD_WARNSIZE = 30 * 1024 * 1024
 # Error responses reach the archive middleware anyway; the spider needs only 2xx.
 HTTPERROR_ALLOWED_CODES: list[int] = []

@@ -1,9 +1,9 @@
 """Stage 3: archived documents -> the canonical record of the report form.
 
-    from parse import parse_bytes, parse_path
-    result = parse_bytes(data, source="https://…/report.pdf")
-    result.record   # the spec's record (dict), exactly the keys of ../shared/spec
-    result.text     # the document's full text, for search
+from parse import parse_bytes, parse_path
+result = parse_bytes(data, source="https://…/report.pdf")
+result.record   # the spec's record (dict), exactly the keys of ../shared/spec
+result.text     # the document's full text, for search
 """
 
 from parse.document import PARSER_VERSION, ParseResult, parse_bytes, parse_path

@@ -40,8 +40,15 @@ def t3_balance(t3: Table) -> Check:
         a, b = _n(t3["new_received"][col.key]), _n(t3["carried_in"][col.key])
         c, d = _n(t3["results_total"][col.key]), _n(t3["carried_out"][col.key])
         if a + b != c + d:
-            failures.append(f"{col.key}: {_fmt(a)}+{_fmt(b)}={_fmt(a + b)} ≠ {_fmt(c)}+{_fmt(d)}={_fmt(c + d)}")
-    total = t3["new_received"]["total"], t3["carried_in"]["total"], t3["results_total"]["total"], t3["carried_out"]["total"]
+            failures.append(
+                f"{col.key}: {_fmt(a)}+{_fmt(b)}={_fmt(a + b)} ≠ {_fmt(c)}+{_fmt(d)}={_fmt(c + d)}"
+            )
+    total = (
+        t3["new_received"]["total"],
+        t3["carried_in"]["total"],
+        t3["results_total"]["total"],
+        t3["carried_out"]["total"],
+    )
     a, b, c, d = (_fmt(_n(x)) for x in total)
     return _check("T3-BALANCE", failures, f"every column balances; total: {a}+{b} = {c}+{d}")
 
@@ -66,7 +73,9 @@ def t3_results_sum(t3: Table, template: str) -> Check:
             failures.append(
                 f"{col.key}: results sum to {_fmt(parts)}, 总计 says {_fmt(_n(t3['results_total'][col.key]))}"
             )
-    return _check("T3-RESULTS-SUM", failures, f"{len(result_rows)} result rows add up to 总计 in every column")
+    return _check(
+        "T3-RESULTS-SUM", failures, f"{len(result_rows)} result rows add up to 总计 in every column"
+    )
 
 
 def t4_group_sum(t4: Table) -> Check:
@@ -83,7 +92,11 @@ def t4_group_sum(t4: Table) -> Check:
 
 def sections_present(sections: dict[str, str | None]) -> Check:
     missing = [k for k, v in sections.items() if v is None]
-    return _check("SECTIONS", [f"missing section(s) {', '.join(missing)}"] if missing else [], "all six sections present")
+    return _check(
+        "SECTIONS",
+        [f"missing section(s) {', '.join(missing)}"] if missing else [],
+        "all six sections present",
+    )
 
 
 def run_checks(record: dict, *, t3_read: bool, t4_read: bool) -> list[Check]:

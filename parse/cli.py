@@ -12,7 +12,9 @@ from parse.document import parse_path
 
 
 @click.command("parse")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of records on stdout, in input order.")
 def parse_command(paths: tuple[Path, ...], as_json: bool) -> None:
     """Parse annual reports (PDF, DOCX, DOC, HTML, text, scans) into the canonical record.

@@ -52,7 +52,9 @@ def parse_bytes(
     if not data.strip():
         return _failed(source, sha256, "empty file")
     if len(data) > MAX_BYTES:
-        return _failed(source, sha256, f"file is {len(data)} bytes; larger than the {MAX_BYTES} a report may be")
+        return _failed(
+            source, sha256, f"file is {len(data)} bytes; larger than the {MAX_BYTES} a report may be"
+        )
     kind = detect.detect_kind(data)
     if kind == detect.UNKNOWN:
         return _failed(source, sha256, "not a document nianbao reads (not PDF, DOCX, DOC, HTML or text)")

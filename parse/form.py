@@ -65,7 +65,11 @@ _PUBLISHED = (
     Field("new_published", "本年新公开数量"),
     Field("total_published", "对外公开总数量"),
 )
-_ITEMS = (Field("previous", "上一年项目数量"), Field("change", "本年增/减"), Field("decisions", "处理决定数量"))
+_ITEMS = (
+    Field("previous", "上一年项目数量"),
+    Field("change", "本年增/减"),
+    Field("decisions", "处理决定数量"),
+)
 
 TABLE2: dict[str, tuple[Table2Row, ...]] = {
     "2021": (
@@ -86,7 +90,9 @@ TABLE2: dict[str, tuple[Table2Row, ...]] = {
         Table2Row("regulations", "规章", r"规章", _PUBLISHED, "第二十条第（一）项"),
         Table2Row("normative_documents", "规范性文件", r"规范性文件", _PUBLISHED, "第二十条第（一）项"),
         Table2Row("licensing", "行政许可", r"行政许可", _ITEMS, "第二十条第（五）项"),
-        Table2Row("other_services", "其他对外管理服务事项", r"其他对外管理服务事项", _ITEMS, "第二十条第（五）项"),
+        Table2Row(
+            "other_services", "其他对外管理服务事项", r"其他对外管理服务事项", _ITEMS, "第二十条第（五）项"
+        ),
         Table2Row("punishment", "行政处罚", r"行政处罚", _ITEMS, "第二十条第（六）项"),
         Table2Row("coercion", "行政强制", r"行政强制", _ITEMS, "第二十条第（六）项"),
         Table2Row(
@@ -157,13 +163,55 @@ TABLE3_ROWS: tuple[Table3Row, ...] = (
         result=True,
     ),
     _row("denied_state_secret", "1.属于国家秘密", f"{_RESULTS}|（三）不予公开", r"国家秘密", result=True),
-    _row("denied_prohibited_by_law", "2.其他法律行政法规禁止公开", f"{_RESULTS}|（三）不予公开", r"禁止公开", result=True),
-    _row("denied_security_stability", "3.危及“三安全一稳定”", f"{_RESULTS}|（三）不予公开", r"三安全一稳定\"?", result=True),
-    _row("denied_third_party", "4.保护第三方合法权益", f"{_RESULTS}|（三）不予公开", r"第三方合法权益", result=True),
-    _row("denied_internal_affairs", "5.属于三类内部事务信息", f"{_RESULTS}|（三）不予公开", r"内部事务信息|三类.{0,4}信息", result=True),
-    _row("denied_process_info", "6.属于四类过程性信息", f"{_RESULTS}|（三）不予公开", r"过程性信息|四类.{0,4}信息", result=True),
-    _row("denied_enforcement_files", "7.属于行政执法案卷", f"{_RESULTS}|（三）不予公开", r"行政执法案卷|执法案卷", result=True),
-    _row("denied_query_matter", "8.属于行政查询事项", f"{_RESULTS}|（三）不予公开", r"行政查询事项|查询事项", result=True),
+    _row(
+        "denied_prohibited_by_law",
+        "2.其他法律行政法规禁止公开",
+        f"{_RESULTS}|（三）不予公开",
+        r"禁止公开",
+        result=True,
+    ),
+    _row(
+        "denied_security_stability",
+        "3.危及“三安全一稳定”",
+        f"{_RESULTS}|（三）不予公开",
+        r"三安全一稳定\"?",
+        result=True,
+    ),
+    _row(
+        "denied_third_party",
+        "4.保护第三方合法权益",
+        f"{_RESULTS}|（三）不予公开",
+        r"第三方合法权益",
+        result=True,
+    ),
+    _row(
+        "denied_internal_affairs",
+        "5.属于三类内部事务信息",
+        f"{_RESULTS}|（三）不予公开",
+        r"内部事务信息|三类.{0,4}信息",
+        result=True,
+    ),
+    _row(
+        "denied_process_info",
+        "6.属于四类过程性信息",
+        f"{_RESULTS}|（三）不予公开",
+        r"过程性信息|四类.{0,4}信息",
+        result=True,
+    ),
+    _row(
+        "denied_enforcement_files",
+        "7.属于行政执法案卷",
+        f"{_RESULTS}|（三）不予公开",
+        r"行政执法案卷|执法案卷",
+        result=True,
+    ),
+    _row(
+        "denied_query_matter",
+        "8.属于行政查询事项",
+        f"{_RESULTS}|（三）不予公开",
+        r"行政查询事项|查询事项",
+        result=True,
+    ),
     _row(
         "unavailable_not_held",
         "1.本机关不掌握相关政府信息",
@@ -185,10 +233,28 @@ TABLE3_ROWS: tuple[Table3Row, ...] = (
         r"仍不明确",
         result=True,
     ),
-    _row("rejected_complaint", "1.信访举报投诉类申请", f"{_RESULTS}|（五）不予处理", r"信访举报投诉类申请", result=True),
+    _row(
+        "rejected_complaint",
+        "1.信访举报投诉类申请",
+        f"{_RESULTS}|（五）不予处理",
+        r"信访举报投诉类申请",
+        result=True,
+    ),
     _row("rejected_duplicate", "2.重复申请", f"{_RESULTS}|（五）不予处理", r"重复申请", result=True),
-    _row("rejected_publication", "3.要求提供公开出版物", f"{_RESULTS}|（五）不予处理", r"公开出版物", result=True),
-    _row("rejected_excessive", "4.无正当理由大量反复申请", f"{_RESULTS}|（五）不予处理", r"大量反复申请", result=True),
+    _row(
+        "rejected_publication",
+        "3.要求提供公开出版物",
+        f"{_RESULTS}|（五）不予处理",
+        r"公开出版物",
+        result=True,
+    ),
+    _row(
+        "rejected_excessive",
+        "4.无正当理由大量反复申请",
+        f"{_RESULTS}|（五）不予处理",
+        r"大量反复申请",
+        result=True,
+    ),
     _row(
         "rejected_confirmation",
         "5.要求行政机关确认或重新出具已获取信息",

@@ -27,7 +27,9 @@ MEMORY_LIMIT = 2 * 1024**3  # address space of the child, bytes
 TIME_LIMIT = 120.0  # seconds
 
 
-def isolated(fn: Callable[..., T], *args: object, seconds: float | None = None, memory: int | None = None) -> T:
+def isolated(
+    fn: Callable[..., T], *args: object, seconds: float | None = None, memory: int | None = None
+) -> T:
     """Run ``fn(*args)`` in a forked child under limits (default: the module's
     MEMORY_LIMIT and TIME_LIMIT); return its result or raise ``ExtractionError``
     (for the child's own ExtractionError, its message)."""

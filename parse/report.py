@@ -91,7 +91,9 @@ def read_report(extracted: Extracted, source: str, sha256: str) -> Reading:
             title=None, organization=None, year=None, template="unknown", sections=dict.fromkeys(SECTION_KEYS)
         )
         record["status"] = "failed"
-        record["errors"] = errors + ["no annual report found in the document (no section headings of a report)"]
+        record["errors"] = errors + [
+            "no annual report found in the document (no section headings of a report)"
+        ]
         return Reading(record, 0, 0)
     if template in ("2021", "2019"):
         missing = [k for k in SECTION_KEYS if record["sections"][k] is None]

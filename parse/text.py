@@ -20,7 +20,9 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]?|\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
 _SPACE = re.compile(r"[ \u3000\xa0\u2002\u2003\u200b]+")
-_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) +(?=[A-Za-z(])|(?<=[A-Za-z)]) +(?=[^\x00-\x7f])")
+_CJK_GAP = re.compile(
+    r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) +(?=[A-Za-z(])|(?<=[A-Za-z)]) +(?=[^\x00-\x7f])"
+)
 
 
 def fold(text: str) -> str:

@@ -29,12 +29,36 @@ NOTE_FIELDS = ["id", "name", "place", "homepage", "evidence", "columns", "remark
 
 # File name and id prefix per province (GB/T 2260 two-digit prefix -> slug).
 PROVINCE_SLUGS: dict[str, str] = {
-    "11": "beijing", "12": "tianjin", "13": "hebei", "14": "shanxi", "15": "neimenggu",
-    "21": "liaoning", "22": "jilin", "23": "heilongjiang", "31": "shanghai", "32": "jiangsu",
-    "33": "zhejiang", "34": "anhui", "35": "fujian", "36": "jiangxi", "37": "shandong",
-    "41": "henan", "42": "hubei", "43": "hunan", "44": "guangdong", "45": "guangxi",
-    "46": "hainan", "50": "chongqing", "51": "sichuan", "52": "guizhou", "53": "yunnan",
-    "54": "xizang", "61": "shaanxi", "62": "gansu", "63": "qinghai", "64": "ningxia",
+    "11": "beijing",
+    "12": "tianjin",
+    "13": "hebei",
+    "14": "shanxi",
+    "15": "neimenggu",
+    "21": "liaoning",
+    "22": "jilin",
+    "23": "heilongjiang",
+    "31": "shanghai",
+    "32": "jiangsu",
+    "33": "zhejiang",
+    "34": "anhui",
+    "35": "fujian",
+    "36": "jiangxi",
+    "37": "shandong",
+    "41": "henan",
+    "42": "hubei",
+    "43": "hunan",
+    "44": "guangdong",
+    "45": "guangxi",
+    "46": "hainan",
+    "50": "chongqing",
+    "51": "sichuan",
+    "52": "guizhou",
+    "53": "yunnan",
+    "54": "xizang",
+    "61": "shaanxi",
+    "62": "gansu",
+    "63": "qinghai",
+    "64": "ningxia",
     "65": "xinjiang",
 }
 
@@ -98,7 +122,7 @@ def _renamed_county(note_id: str, place: str, parent: Region, code: str) -> Regi
         raise NoteError(f"{note_id}: code override only for a county cpca does not know, not {place!r}")
     if code[:4] != parent.code[:4]:
         raise NoteError(f"{note_id}: code {code} is not inside {parent.city} ({parent.code})")
-    return Region(code=code, province=parent.province, city=parent.city, county=place[len(prefix):])
+    return Region(code=code, province=parent.province, city=parent.city, county=place[len(prefix) :])
 
 
 def cms_from_urls(urls: list[str]) -> str:

@@ -26,11 +26,22 @@ LIMIT_KEYS = ("max_pages", "max_depth", "max_bytes", "max_seconds")
 
 REQUIRED = ("id", "name", "homepage")
 OPTIONAL = (
-    "region_code", "province", "city", "county", "level", "columns", "cms", "browser",
-    "evidence", "verified", "local",
+    "region_code",
+    "province",
+    "city",
+    "county",
+    "level",
+    "columns",
+    "cms",
+    "browser",
+    "evidence",
+    "verified",
+    "local",
     # Beyond the contract, for the crawler only: extra hosts the source serves files
     # from, per-source limits, and free notes for the people keeping the registry.
-    "hosts", "limits", "notes",
+    "hosts",
+    "limits",
+    "notes",
 )
 
 
@@ -71,11 +82,20 @@ class Source:
     def to_dict(self) -> dict[str, Any]:
         """The entry as YAML would hold it (for run records and Scrapyd arguments)."""
         out: dict[str, Any] = {
-            "id": self.id, "name": self.name, "region_code": self.region_code,
-            "province": self.province, "city": self.city, "county": self.county,
-            "level": self.level, "homepage": self.homepage, "columns": list(self.columns),
-            "cms": self.cms, "browser": self.browser, "evidence": list(self.evidence),
-            "verified": self.verified, "local": self.local,
+            "id": self.id,
+            "name": self.name,
+            "region_code": self.region_code,
+            "province": self.province,
+            "city": self.city,
+            "county": self.county,
+            "level": self.level,
+            "homepage": self.homepage,
+            "columns": list(self.columns),
+            "cms": self.cms,
+            "browser": self.browser,
+            "evidence": list(self.evidence),
+            "verified": self.verified,
+            "local": self.local,
         }
         if self.hosts:
             out["hosts"] = list(self.hosts)
@@ -117,7 +137,9 @@ def _validate(entry: Any, where: str, profiles: Iterable[str]) -> tuple[Source |
         if not isinstance(value, list):
             errors.append(f"{where}: {key} must be a list of URLs")
             continue
-        errors.extend(f"{where}: {key} entry {u!r} is not an http(s) URL" for u in value if not _is_http_url(u))
+        errors.extend(
+            f"{where}: {key} entry {u!r} is not an http(s) URL" for u in value if not _is_http_url(u)
+        )
     hosts = entry.get("hosts") or []
     if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
         errors.append(f"{where}: hosts must be a list of host names")
@@ -140,12 +162,23 @@ def _validate(entry: Any, where: str, profiles: Iterable[str]) -> tuple[Source |
     if errors:
         return None, errors
     source = Source(
-        id=sid, name=str(entry["name"]), homepage=entry["homepage"], region_code=code,
-        province=entry.get("province"), city=entry.get("city"), county=entry.get("county"),
-        level=level, columns=tuple(entry.get("columns") or ()), cms=cms,
-        browser=bool(entry.get("browser", False)), evidence=tuple(entry.get("evidence") or ()),
-        verified=bool(entry.get("verified", False)), local=bool(entry.get("local", False)),
-        hosts=tuple(h.lower() for h in hosts), limits=dict(limits), notes=entry.get("notes"),
+        id=sid,
+        name=str(entry["name"]),
+        homepage=entry["homepage"],
+        region_code=code,
+        province=entry.get("province"),
+        city=entry.get("city"),
+        county=entry.get("county"),
+        level=level,
+        columns=tuple(entry.get("columns") or ()),
+        cms=cms,
+        browser=bool(entry.get("browser", False)),
+        evidence=tuple(entry.get("evidence") or ()),
+        verified=bool(entry.get("verified", False)),
+        local=bool(entry.get("local", False)),
+        hosts=tuple(h.lower() for h in hosts),
+        limits=dict(limits),
+        notes=entry.get("notes"),
     )
     return source, []
 

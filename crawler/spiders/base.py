@@ -111,7 +111,9 @@ class ReportSpider(scrapy.Spider):
     def _meta(self, source: Source, kind: str, found_by: str, depth: int, **extra: Any) -> dict[str, Any]:
         return {"nianbao": {"source": source.id, "kind": kind, "found_by": found_by, "depth": depth, **extra}}
 
-    def list_request(self, url: str, source: Source, found_by: str, depth: int, referer: str | None = None) -> Request:
+    def list_request(
+        self, url: str, source: Source, found_by: str, depth: int, referer: str | None = None
+    ) -> Request:
         profile = self.profile_of(source)
         meta = self._meta(source, "list", found_by, depth, list_page=referer)
         if profile.browser:
@@ -128,12 +130,17 @@ class ReportSpider(scrapy.Spider):
         if parent.get("kind") in ("detail", "attachment"):
             found_by = "detail"
         meta = self._meta(
-            source, kind, found_by, parent.get("depth", 0) + 1,
+            source,
+            kind,
+            found_by,
+            parent.get("depth", 0) + 1,
             anchor_text=link.label or None,
             title=link.label if link.is_report or not parent.get("title") else parent.get("title"),
             year=link.year or parent.get("year"),
             published=link.published or parent.get("published"),
-            list_page=parent.get("list_page") if parent.get("kind") in ("detail", "attachment") else response.url,
+            list_page=parent.get("list_page")
+            if parent.get("kind") in ("detail", "attachment")
+            else response.url,
         )
         return Request(link.url, callback=self.parse_document, meta=meta, errback=self.on_error)
 
@@ -159,7 +166,9 @@ class ReportSpider(scrapy.Spider):
                     yield self.list_request(url, source, "column", 0)
             else:
                 yield Request(
-                    source.homepage, callback=self.parse_discovery, errback=self.on_error,
+                    source.homepage,
+                    callback=self.parse_discovery,
+                    errback=self.on_error,
                     meta=self._meta(source, "discovery", "discovery", 0),
                 )
 
@@ -176,7 +185,9 @@ class ReportSpider(scrapy.Spider):
         elif depth < DISCOVERY_DEPTH:
             for link in found.hubs[:5]:
                 yield Request(
-                    link.url, callback=self.parse_discovery, errback=self.on_error,
+                    link.url,
+                    callback=self.parse_discovery,
+                    errback=self.on_error,
                     meta=self._meta(source, "discovery", "discovery", depth + 1, anchor_text=link.label),
                 )
         else:
@@ -193,10 +204,19 @@ class ReportSpider(scrapy.Spider):
             yield self.list_request(url, source, "pager", depth, referer=response.url)
         for window in page.proxy_requests:
             yield FormRequest(
-                window.url, formdata=window.formdata, callback=self.parse_proxy, errback=self.on_error,
-                meta=self._meta(source, "list", "dataproxy", depth, list_page=response.url,
-                                proxy={**window.formdata, "perpage": str(window.perpage)},
-                                proxy_endpoint=window.url.split("?", 1)[0]),
+                window.url,
+                formdata=window.formdata,
+                callback=self.parse_proxy,
+                errback=self.on_error,
+                meta=self._meta(
+                    source,
+                    "list",
+                    "dataproxy",
+                    depth,
+                    list_page=response.url,
+                    proxy={**window.formdata, "perpage": str(window.perpage)},
+                    proxy_endpoint=window.url.split("?", 1)[0],
+                ),
             )
 
     def parse_proxy(self, response: Response) -> Iterable[Request]:
@@ -209,12 +229,24 @@ class ReportSpider(scrapy.Spider):
         if total and "startrecord=1&" in response.url:
             for window in dataproxy_windows(meta["proxy_endpoint"], meta["proxy"], total, profile):
                 yield FormRequest(
-                    window.url, formdata=window.formdata, callback=self.parse_proxy, errback=self.on_error,
-                    meta=self._meta(source, "list", "dataproxy", meta.get("depth", 0), list_page=meta.get("list_page"),
-                                    proxy=meta["proxy"], proxy_endpoint=meta["proxy_endpoint"]),
+                    window.url,
+                    formdata=window.formdata,
+                    callback=self.parse_proxy,
+                    errback=self.on_error,
+                    meta=self._meta(
+                        source,
+                        "list",
+                        "dataproxy",
+                        meta.get("depth", 0),
+                        list_page=meta.get("list_page"),
+                        proxy=meta["proxy"],
+                        proxy_endpoint=meta["proxy_endpoint"],
+                    ),
                 )
 
-    def _report_requests(self, links: Iterable[Link], source: Source, response: Response) -> Iterator[Request]:
+    def _report_requests(
+        self, links: Iterable[Link], source: Source, response: Response
+    ) -> Iterator[Request]:
         for link in links:
             if self.wanted(link):
                 kind = "attachment" if link.is_attachment else "detail"
@@ -260,9 +292,11 @@ class ReportSpider(scrapy.Spider):
             found_by=meta.get("found_by"),
             list_page=meta.get("list_page"),
             referer=(response.request.headers.get("Referer") or b"").decode("latin-1") or None
-            if response.request else None,
+            if response.request
+            else None,
             is_new=bool(row.get("is_new")),
-            not_modified=bool(response.meta.get("nianbao_not_modified")) or row.get("warc_record_type") == "revisit",
+            not_modified=bool(response.meta.get("nianbao_not_modified"))
+            or row.get("warc_record_type") == "revisit",
         )
 
     def on_error(self, failure: Any) -> None:

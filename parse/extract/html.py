@@ -22,7 +22,10 @@ _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "select"
 # Containers portals put the article in (TRS, Hanweb, Kaipu, and generic).
 # Editors' own containers first (TRS, Hanweb, Kaipu), then the generic names.
 _CONTENT_HINTS = (
-    re.compile(r"TRS_Editor|TRS_UEDITOR|Custom_UnionStyle|article[-_]?content|bt_content|con_txt|zoom|wzzw|xxgk_content", re.I),
+    re.compile(
+        r"TRS_Editor|TRS_UEDITOR|Custom_UnionStyle|article[-_]?content|bt_content|con_txt|zoom|wzzw|xxgk_content",
+        re.I,
+    ),
     re.compile(r"content|detail|article|main", re.I),
 )
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -63,7 +66,9 @@ def extract_html(data: bytes, content_type: str | None = None) -> Extracted:
 
 def _meta(root: etree._Element, *names: str) -> str | None:
     for name in names:
-        values = root.xpath(f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content")
+        values = root.xpath(
+            f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content"
+        )
         if values and values[0].strip():
             return values[0].strip()
     return None

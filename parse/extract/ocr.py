@@ -78,8 +78,12 @@ def _grid_cells(gray) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, 
 
     height, width = gray.shape
     ink = cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, width // 25), 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, height // 60))))
+    horizontal = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, width // 25), 1))
+    )
+    vertical = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, height // 60)))
+    )
     grid = cv2.dilate(horizontal | vertical, numpy_ones(3))
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(255 - grid, connectivity=4)
     cells = []
@@ -174,4 +178,7 @@ def _group_boxes(boxes: list) -> list[tuple[float, str]]:
                 row.append(item)
                 continue
         rows.append([item])
-    return [(min(i[0] - i[1] / 2 for i in row), "\t".join(i[3] for i in sorted(row, key=lambda i: i[2]))) for row in rows]
+    return [
+        (min(i[0] - i[1] / 2 for i in row), "\t".join(i[3] for i in sorted(row, key=lambda i: i[2])))
+        for row in rows
+    ]

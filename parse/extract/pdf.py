@@ -35,7 +35,11 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 
 
 def _page_lines(text: str) -> list[str]:
-    return [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if not is_page_number(line)]
+    return [
+        line
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if not is_page_number(line)
+    ]
 
 
 def extract_pdf_fast(data: bytes) -> Extracted:
@@ -68,7 +72,9 @@ def extract_pdf_geometric(data: bytes) -> Extracted:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:
-                raise ExtractionError(f"PDF has {len(pdf.pages)} pages; more than {MAX_PAGES} is not a report")
+                raise ExtractionError(
+                    f"PDF has {len(pdf.pages)} pages; more than {MAX_PAGES} is not a report"
+                )
             for page in pdf.pages:
                 lines.extend(_geometric_page(page))
                 page.close()

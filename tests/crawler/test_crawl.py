@@ -110,11 +110,26 @@ def test_browser_only_list_found_through_chromium(replica: Replica, tmp_path: Pa
 def test_killed_crawl_resumes_to_the_same_archive(first_run: Path, replica: Replica, tmp_path: Path) -> None:
     jobdir = tmp_path / "jobs" / "portal"
     cmd = [
-        sys.executable, "-m", "scrapy", "crawl", "portal",
-        "-a", f"sources={replica.sources}", "-a", "source=" + ",".join(NON_BROWSER),
-        "-s", "NIANBAO_FAST=1", "-s", f"JOBDIR={jobdir}", "-s", "LOG_LEVEL=WARNING",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "portal",
+        "-a",
+        f"sources={replica.sources}",
+        "-a",
+        "source=" + ",".join(NON_BROWSER),
+        "-s",
+        "NIANBAO_FAST=1",
+        "-s",
+        f"JOBDIR={jobdir}",
+        "-s",
+        "LOG_LEVEL=WARNING",
         # slow enough that the kill lands mid-run
-        "-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        "-s",
+        "DOWNLOAD_DELAY=0.05",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=1",
     ]
     env = {**os.environ, "NIANBAO_DATA": str(tmp_path)}
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -42,7 +42,9 @@ def test_pingtan_report_links_and_nothing_else(pingtan_html: str) -> None:
         reports = [link for link in page.links if link.is_report]
         # Every report link on the page, each once, with its year and list date; no chrome.
         assert sorted(link.year for link in reports) == list(range(2016, 2026))
-        assert all(link.url.startswith("https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/20") for link in reports)
+        assert all(
+            link.url.startswith("https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/20") for link in reports
+        )
         assert len({link.url for link in reports}) == 10
         by_year = {link.year: link for link in reports}
         assert by_year[2018].url.endswith("/201901/t20190110_80529.htm")
@@ -99,10 +101,14 @@ def test_replica_pages_read_over_http(replica) -> None:
     assert endpoint.endswith("/module/web/jpage/dataproxy.jsp") and params["columnid"] and total
     window = dataproxy_windows(endpoint, params, total, profile_for("hanweb"))[0]
     form = urllib.parse.urlencode(window.formdata).encode()
-    xml = urllib.request.urlopen(urllib.request.Request(window.url, data=form), timeout=10).read()  # POST, as jpage
+    xml = urllib.request.urlopen(
+        urllib.request.Request(window.url, data=form), timeout=10
+    ).read()  # POST, as jpage
     links, declared = dataproxy_records(xml.decode("utf-8"), endpoint)
     assert declared == total and len(links) == min(total, 3 * window.perpage)
-    detail = next(r for r in replica.manifest["reports"] if r["format"] == "html" and r["portal"] == portal["id"])
+    detail = next(
+        r for r in replica.manifest["reports"] if r["format"] == "html" and r["portal"] == portal["id"]
+    )
     text = urllib.request.urlopen(detail["url"], timeout=10).read().decode("utf-8")
     assert page_holds_report(text)
 
@@ -116,4 +122,6 @@ def test_since_keeps_newer_reports_only(tmp_path) -> None:
     spider = PortalSpider(sources=str(path), since="2021")
     assert spider.wanted(Link("https://a.gov.cn/1.htm", "A县2021年政府信息公开工作年度报告"))
     assert not spider.wanted(Link("https://a.gov.cn/2.htm", "A县2020年政府信息公开工作年度报告"))
-    assert not spider.wanted(Link("https://a.gov.cn/3.htm", "关于做好2023年政府信息公开工作年度报告编制工作的通知"))
+    assert not spider.wanted(
+        Link("https://a.gov.cn/3.htm", "关于做好2023年政府信息公开工作年度报告编制工作的通知")
+    )

@@ -33,8 +33,13 @@ def middleware(tmp_path: Path) -> SafetyMiddleware:
     crawler.spider = crawler._create_spider(sources=str(path))
     mw = SafetyMiddleware.from_crawler(crawler)
     # No DNS here (the machine has none): the test names what the portal's host resolves to.
-    mw._resolved.update({"www.example-county.gov.cn": ["202.110.1.2"], "files.example-county.gov.cn": ["202.110.1.3"],
-                         "localhost": ["127.0.0.1"]})
+    mw._resolved.update(
+        {
+            "www.example-county.gov.cn": ["202.110.1.2"],
+            "files.example-county.gov.cn": ["202.110.1.3"],
+            "localhost": ["127.0.0.1"],
+        }
+    )
     return mw
 
 
@@ -58,7 +63,11 @@ def test_internal_addresses_refused_for_a_remote_source(middleware: SafetyMiddle
 
 
 def test_foreign_hosts_refused(middleware: SafetyMiddleware) -> None:
-    for url in ("https://www.baidu.com/", "https://evil.example-county.gov.cn.attacker.net/", "ftp://www.example-county.gov.cn/"):
+    for url in (
+        "https://www.baidu.com/",
+        "https://evil.example-county.gov.cn.attacker.net/",
+        "ftp://www.example-county.gov.cn/",
+    ):
         with pytest.raises(UnsafeRequest):
             middleware.process_request(request(url, "remote-gov"))
     # A local source's own loopback host is fine; another loopback port's host still is (same host name).
@@ -69,7 +78,10 @@ def test_own_hosts_and_limits(middleware: SafetyMiddleware) -> None:
     ok = request("https://www.example-county.gov.cn/zwgk/", "remote-gov")
     assert middleware.process_request(ok) is None
     assert ok.meta["download_maxsize"] > 0
-    assert middleware.process_request(request("https://files.example-county.gov.cn/a.pdf", "remote-gov", 1)) is None
+    assert (
+        middleware.process_request(request("https://files.example-county.gov.cn/a.pdf", "remote-gov", 1))
+        is None
+    )
     with pytest.raises(UnsafeRequest, match="depth 3"):
         middleware.process_request(request("https://www.example-county.gov.cn/x", "remote-gov", 3))
     assert middleware.process_request(request("https://www.example-county.gov.cn/y", "remote-gov")) is None

@@ -18,7 +18,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_json_array_in_input_order_with_exact_keys(tmp_path: Path) -> None:
     report = tmp_path / "b.txt"
-    report.write_text("某某县人民政府2023年政府信息公开工作年度报告\n一、总体情况\n全年公开。\n", encoding="utf-8")
+    report.write_text(
+        "某某县人民政府2023年政府信息公开工作年度报告\n一、总体情况\n全年公开。\n", encoding="utf-8"
+    )
     empty = tmp_path / "a.pdf"
     empty.write_bytes(b"")
     done = run("parse", "--json", str(report), str(empty))

@@ -17,7 +17,15 @@ from parse.report import RECORD_KEYS, read_report
 
 EXPECTED = Path(__file__).parent / "expected"
 CASES = sorted(p.stem for p in EXPECTED.glob("*.json"))
-COMPARED = ("title", "organization", "year", "template", "active_disclosure", "applications", "review_litigation")
+COMPARED = (
+    "title",
+    "organization",
+    "year",
+    "template",
+    "active_disclosure",
+    "applications",
+    "review_litigation",
+)
 
 
 def corpus_file(corpus: Path, stem: str) -> Path:
@@ -39,7 +47,13 @@ def test_every_cell_right(corpus: Path, stem: str) -> None:
     assert_matches(record, json.loads((EXPECTED / f"{stem}.json").read_text()))
     assert record["status"] == "ok", record["errors"]
     assert record["errors"] == []
-    assert {c["id"] for c in record["checks"]} == {"T3-BALANCE", "T3-ROW-SUM", "T3-RESULTS-SUM", "T4-GROUP-SUM", "SECTIONS"}
+    assert {c["id"] for c in record["checks"]} == {
+        "T3-BALANCE",
+        "T3-ROW-SUM",
+        "T3-RESULTS-SUM",
+        "T4-GROUP-SUM",
+        "SECTIONS",
+    }
     assert all(c["ok"] for c in record["checks"]), record["checks"]
     assert all(record["sections"][k] for k in "123456")
 

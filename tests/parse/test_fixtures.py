@@ -13,7 +13,15 @@ from parse import parse_path
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "reports"
 EXPECTED_SEEDS = Path(__file__).parent / "expected"
-COMPARED = ("title", "organization", "year", "template", "active_disclosure", "applications", "review_litigation")
+COMPARED = (
+    "title",
+    "organization",
+    "year",
+    "template",
+    "active_disclosure",
+    "applications",
+    "review_litigation",
+)
 
 
 def fixture_cases() -> list[tuple[Path, Path]]:
@@ -65,7 +73,9 @@ def test_seed_variants(corpus: Path, stem: str, tmp_path: Path) -> None:
     want = json.loads((EXPECTED_SEEDS / f"{stem}.json").read_text())
     # Sections 2-4 are tables, printed from the numbers; their extracted text is not prose.
     prose = {k: (v if k in "156" else None) for k, v in seed["sections"].items()}
-    for kind, path in render_variants({**seed, **want, "sections": prose}, tmp_path, kinds=("html", "html-gbk", "pdf", "docx")).items():
+    for kind, path in render_variants(
+        {**seed, **want, "sections": prose}, tmp_path, kinds=("html", "html-gbk", "pdf", "docx")
+    ).items():
         record = parse_path(path).record
         assert_same(record, want)
         assert record["status"] == "ok", (kind, record["errors"])

@@ -15,9 +15,20 @@ from crawler.sources import build_registry as br
 REPO = Path(__file__).parents[2]
 REGISTRY = REPO / "crawler" / "sources" / "registry"
 CONTRACT_KEYS = {
-    "id": str, "name": str, "region_code": str, "province": str, "city": (str, type(None)),
-    "county": (str, type(None)), "level": str, "homepage": str, "columns": list, "cms": str,
-    "browser": bool, "evidence": list, "verified": bool, "local": bool,
+    "id": str,
+    "name": str,
+    "region_code": str,
+    "province": str,
+    "city": (str, type(None)),
+    "county": (str, type(None)),
+    "level": str,
+    "homepage": str,
+    "columns": list,
+    "cms": str,
+    "browser": bool,
+    "evidence": list,
+    "verified": bool,
+    "local": bool,
 }
 # The seeds' bodies (see ../shared/corpus/seeds): 新乡市, 新乡县, 平顶山市, 洛阳市西工区.
 SEED_CODES = {"410700", "410721", "410400", "410303"}
@@ -149,17 +160,28 @@ def test_registry_loads_through_the_crawler_loader():
 
 def _note(**changes: str) -> dict[str, str]:
     note = {
-        "id": "henan-xinxiang-county", "name": "新乡县人民政府", "place": "河南省新乡市新乡县",
-        "homepage": "http://www.xinxiangxian.gov.cn/", "evidence": "http://www.xinxiangxian.gov.cn/a.html",
-        "columns": "", "remark": "",
+        "id": "henan-xinxiang-county",
+        "name": "新乡县人民政府",
+        "place": "河南省新乡市新乡县",
+        "homepage": "http://www.xinxiangxian.gov.cn/",
+        "evidence": "http://www.xinxiangxian.gov.cn/a.html",
+        "columns": "",
+        "remark": "",
     }
     note.update(changes)
     return note
 
 
 def test_builder_derives_region_level_and_cms():
-    entry = br.entry_from_note(_note(evidence="http://www.xinxiangxian.gov.cn/zfxxgknb/202401/t20240115_123.html"))
-    assert (entry["region_code"], entry["city"], entry["county"], entry["level"]) == ("410721", "新乡市", "新乡县", "county")
+    entry = br.entry_from_note(
+        _note(evidence="http://www.xinxiangxian.gov.cn/zfxxgknb/202401/t20240115_123.html")
+    )
+    assert (entry["region_code"], entry["city"], entry["county"], entry["level"]) == (
+        "410721",
+        "新乡市",
+        "新乡县",
+        "county",
+    )
     assert entry["cms"] == "trs"
     assert list(entry) == list(CONTRACT_KEYS)
 
@@ -182,10 +204,21 @@ def test_builder_refuses_notes_that_do_not_check_out(changes, message):
 
 
 def test_builder_accepts_an_explained_offsite_url_and_a_renamed_county():
-    entry = br.entry_from_note(_note(evidence="https://www.henan.gov.cn/2018/03-30/391587.html",
-                                     remark="republished offsite:henan.gov.cn"))
+    entry = br.entry_from_note(
+        _note(
+            evidence="https://www.henan.gov.cn/2018/03-30/391587.html",
+            remark="republished offsite:henan.gov.cn",
+        )
+    )
     assert entry["evidence"] == ["https://www.henan.gov.cn/2018/03-30/391587.html"]
-    lipu = br.entry_from_note(_note(id="guangxi-lipu", name="荔浦市人民政府", place="广西壮族自治区桂林市荔浦市",
-                                    homepage="http://www.lipu.gov.cn/", evidence="http://www.lipu.gov.cn/x.html",
-                                    remark="code:450381"))
+    lipu = br.entry_from_note(
+        _note(
+            id="guangxi-lipu",
+            name="荔浦市人民政府",
+            place="广西壮族自治区桂林市荔浦市",
+            homepage="http://www.lipu.gov.cn/",
+            evidence="http://www.lipu.gov.cn/x.html",
+            remark="code:450381",
+        )
+    )
     assert (lipu["region_code"], lipu["county"], lipu["level"]) == ("450381", "荔浦市", "county")
