@@ -47,7 +47,8 @@ def parse_bytes(
     content_type: str | None = None,
     filename: str | None = None,
 ) -> ParseResult:
-    """Parse one document. Never raises on bad input: the record says what went wrong."""
+    """Parse one document. Never raises on bad input: the record says what went wrong.
+    The kind comes from the bytes; ``filename`` only stands in for a missing title."""
     sha256 = hashlib.sha256(data).hexdigest()
     if not data.strip():
         return _failed(source, sha256, "empty file")
@@ -61,7 +62,7 @@ def parse_bytes(
     best: tuple[Reading, Extracted] | None = None
     errors: list[str] = []
     for extracted in _extractions(kind, data, content_type, errors):
-        reading = read_report(extracted, source, sha256)
+        reading = read_report(extracted, source, sha256, filename)
         if best is None or reading.rank > best[0].rank:
             best = (reading, extracted)
         if best[0].sound:

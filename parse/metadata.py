@@ -18,9 +18,10 @@ def tidy_title(text: str) -> str:
     return _GAP_NEAR_CJK.sub("", clean_line(text))
 
 
-def find_title(lines: list[str], hint: str | None = None) -> str | None:
+def find_title(lines: list[str], hint: str | None = None, fallback: str | None = None) -> str | None:
     """The report's title as printed: a hint (HTML meta) if it names a report, else the
-    first lines of the document, joined until they name one."""
+    first lines of the document, joined until they name one, else a fallback (an
+    attachment's file name) if it names one."""
     if hint and _REPORT_WORDS.search(compact(hint)):
         return tidy_title(hint)
     head = [clean_line(x).lstrip("#").strip() for x in lines[:40] if x.strip() and not is_page_number(x)]
@@ -34,6 +35,8 @@ def find_title(lines: list[str], hint: str | None = None) -> str | None:
                 return tidy_title(joined)
         if compact(line).startswith(("一、", "1、")):
             break
+    if fallback and _REPORT_WORDS.search(compact(fallback)):
+        return tidy_title(fallback)
     if hint:
         return tidy_title(hint)
     return None

@@ -69,11 +69,14 @@ def detect_template(lines: list[str], year: int | None) -> str:
     return "2019" if year <= 2020 else "2021"
 
 
-def read_report(extracted: Extracted, source: str, sha256: str) -> Reading:
+def read_report(extracted: Extracted, source: str, sha256: str, filename: str | None = None) -> Reading:
+    """Read the record from printed lines; ``filename`` (an attachment's name) is the
+    title of last resort."""
     lines = extracted.lines
     record = empty_record(source, sha256)
-    errors: list[str] = list(extracted.notes)
-    title = find_title(lines, extracted.title_hint)
+    errors: list[str] = []
+    stem = filename.rsplit(".", 1)[0] if filename else None
+    title = find_title(lines, extracted.title_hint, fallback=stem)
     year = find_year(title, lines)
     record.update(title=title, organization=find_organization(title), year=year)
     spans = find_sections(lines)

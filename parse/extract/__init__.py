@@ -7,7 +7,7 @@ meta, a publication date). The report parser reads only this, whatever the kind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class ExtractionError(Exception):
@@ -21,4 +21,3 @@ class Extracted:
     path: str  # how it was read: "text", "html", "pdf-fast", "pdf-geometric", "docx", "doc", "ocr"
     title_hint: str | None = None
     published: str | None = None
-    notes: list[str] = field(default_factory=list)
