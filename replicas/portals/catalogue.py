@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from replicas.portals.real_reports import real_report
 from replicas.synth import report_series
 
 CONFIG = Path(__file__).with_name("portals.yaml")
@@ -131,10 +132,13 @@ def catalogue(portal: PortalConfig, seed: int) -> list[Item]:
         years = sorted(body.reports)
         unbalanced = [y for y in years if "unbalanced" in body.reports[y]]
         records = report_series(body.organization, years, seed=seed, level=body.level, unbalanced=unbalanced)
-        for year, record in zip(years, records, strict=True):
+        for year, synthetic in zip(years, records, strict=True):
             tags = body.reports[year]
             form = _TITLE_FORMS[0] if year >= 2021 and rng.random() < 0.5 else rng.choice(_TITLE_FORMS)
-            record["title"] = form.format(org=body.organization, year=year)
+            real = None if "unbalanced" in tags else real_report(body.organization, year)
+            record = real or synthetic
+            if real is None:
+                record["title"] = form.format(org=body.organization, year=year)
             items.append(
                 Item(
                     kind="report",
