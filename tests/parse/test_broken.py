@@ -124,3 +124,25 @@ def _deflate_bomb_pdf(size: int) -> bytes:
         out.write(b"%010d 00000 n \n" % offset)
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
+
+
+def test_reader_recovers_after_a_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker killed by a bomb is replaced: the next document reads normally."""
+    import parse.guard
+
+    monkeypatch.setattr(parse.guard, "MEMORY_LIMIT", 384 * 1024**2)
+    failed(_deflate_bomb_pdf(1024**3))
+    record = parse_bytes(_small_pdf(), "after").record
+    assert "died" not in " ".join(record["errors"])
+
+
+def test_worker_is_recycled(monkeypatch: pytest.MonkeyPatch) -> None:
+    import parse.guard
+
+    monkeypatch.setattr(parse.guard, "RECYCLE_AFTER", 2)
+    pdf = _small_pdf()
+    pids = set()
+    for _ in range(5):
+        parse_bytes(pdf, "again")
+        pids.add(parse.guard._workers[parse.guard.MEMORY_LIMIT].pid)
+    assert len(pids) >= 2
