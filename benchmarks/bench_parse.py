@@ -74,6 +74,9 @@ def run_kind(paths: list[str]) -> dict:
         per_file.append(seconds)
         if data.startswith(b"%PDF") and "scan" not in name:
             ratios.append(seconds / _timed(_pdfium_text, data))
+    from parse import guard
+
+    guard._stop_workers()  # reader workers count once they have ended
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
