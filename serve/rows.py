@@ -15,6 +15,12 @@ _TABLE3_LABELS = {row.key: row.label for row in TABLE3_ROWS}
 _TABLE3_ORDER = {row.key: i for i, row in enumerate(TABLE3_ROWS)}
 _TABLE4_LABELS = {g.key: g.label for g in TABLE4_GROUPS}
 _TABLE4_ORDER = {g.key: i for i, g in enumerate(TABLE4_GROUPS)}
+# The record's three tables: (record key, table number, row or group, order, labels).
+_FORM_TABLES = (
+    ("active_disclosure", "2", "row", _TABLE2_ORDER, _TABLE2_LABELS),
+    ("applications", "3", "row", _TABLE3_ORDER, _TABLE3_LABELS),
+    ("review_litigation", "4", "group", _TABLE4_ORDER, _TABLE4_LABELS),
+)
 _HEADINGS = {str(s.number): s.heading for s in SECTIONS}
 
 
@@ -86,40 +92,21 @@ def report_rows(
             for c in checks
         ],
     }
-    for key, fields in (record.get("active_disclosure") or {}).items():
-        tables["active_disclosure"].append(
-            {
-                **common,
-                "form": record.get("template"),
-                "position": _TABLE2_ORDER.get(key),
-                "row_key": key,
-                "row_label": _TABLE2_LABELS.get(key, key),
-                **fields,
-            }
-        )
-        tables["cells"].extend(_cells(sha, "2", key, fields))
-    for key, columns in (record.get("applications") or {}).items():
-        tables["applications"].append(
-            {
-                **common,
-                "position": _TABLE3_ORDER.get(key),
-                "row_key": key,
-                "row_label": _TABLE3_LABELS.get(key, key),
-                **columns,
-            }
-        )
-        tables["cells"].extend(_cells(sha, "3", key, columns))
-    for key, results in (record.get("review_litigation") or {}).items():
-        tables["review_litigation"].append(
-            {
-                **common,
-                "position": _TABLE4_ORDER.get(key),
-                "group_key": key,
-                "group_label": _TABLE4_LABELS.get(key, key),
-                **results,
-            }
-        )
-        tables["cells"].extend(_cells(sha, "4", key, results))
+    for name, number, kind, order, labels in _FORM_TABLES:
+        for key, values in (record.get(name) or {}).items():
+            # Table 2's columns differ between the templates: its rows say which.
+            form = {"form": record.get("template")} if name == "active_disclosure" else {}
+            tables[name].append(
+                {
+                    **common,
+                    **form,
+                    "position": order.get(key),
+                    f"{kind}_key": key,
+                    f"{kind}_label": labels.get(key, key),
+                    **values,
+                }
+            )
+            tables["cells"].extend(_cells(sha, number, key, values))
     for number, section_text in (record.get("sections") or {}).items():
         if section_text is None:
             continue
