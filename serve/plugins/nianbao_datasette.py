@@ -3,7 +3,8 @@
 - ``/-/original/<sha256>``: the archived bytes of a report, with its content type;
 - ``nianbao_match(q)``: SQL function turning a query into a bigram FTS5 expression
   (serve/search.py), and ``?_search=`` on the tables with such an index;
-- links from a report to its original URL, its archived copy and its row page.
+- links from a report to its original URL, its archived copy and its row page;
+- 405 for every method but GET, HEAD and OPTIONS: the site is read-only.
 """
 
 from __future__ import annotations
@@ -57,6 +58,37 @@ def filters_from_request(request, database, table, datasette):
         params={"_nianbao_search": query},
         human_descriptions=[f'text contains "{query}"'],
     )
+
+
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """The site is read-only: any other method is refused before Datasette sees it."""
+
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] == "http" and scope["method"] not in _READ_METHODS:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 405,
+                        "headers": [
+                            (b"allow", b"GET, HEAD, OPTIONS"),
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                        ],
+                    }
+                )
+                await send(
+                    {"type": "http.response.body", "body": b"read-only: this site cannot be written to\n"}
+                )
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
 
 
 @hookimpl

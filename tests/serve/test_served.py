@@ -155,6 +155,8 @@ def test_nothing_can_be_written(site, built):
     for path, data, method in attempts:
         status, _, body = fetch(base + path, data=data, method=method)
         assert status >= 400 or b"Statement must be a SELECT" in body or b"read-only" in body, (path, status)
+        if method == "POST":
+            assert status == 405, (path, status)
     _, _, body = fetch(base + "/nianbao.json?sql=" + q("select count(*) as n from reports") + "&_shape=array")
     assert b'"n": %d' % len(built.inputs) in body
     assert built.data.database.read_bytes() == before
