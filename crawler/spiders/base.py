@@ -203,21 +203,8 @@ class ReportSpider(scrapy.Spider):
         for url in page.next_pages:
             yield self.list_request(url, source, "pager", depth, referer=response.url)
         for window in page.proxy_requests:
-            yield FormRequest(
-                window.url,
-                formdata=window.formdata,
-                callback=self.parse_proxy,
-                errback=self.on_error,
-                meta=self._meta(
-                    source,
-                    "list",
-                    "dataproxy",
-                    depth,
-                    list_page=response.url,
-                    proxy={**window.formdata, "perpage": str(window.perpage)},
-                    proxy_endpoint=window.url.split("?", 1)[0],
-                ),
-            )
+            proxy = {**window.formdata, "perpage": str(window.perpage)}
+            yield self._proxy_request(window, source, depth, response.url, proxy, window.url.split("?", 1)[0])
 
     def parse_proxy(self, response: Response) -> Iterable[Request]:
         meta = response.meta["nianbao"]
@@ -228,21 +215,28 @@ class ReportSpider(scrapy.Spider):
         profile = self.profile_of(source)
         if total and "startrecord=1&" in response.url:
             for window in dataproxy_windows(meta["proxy_endpoint"], meta["proxy"], total, profile):
-                yield FormRequest(
-                    window.url,
-                    formdata=window.formdata,
-                    callback=self.parse_proxy,
-                    errback=self.on_error,
-                    meta=self._meta(
-                        source,
-                        "list",
-                        "dataproxy",
-                        meta.get("depth", 0),
-                        list_page=meta.get("list_page"),
-                        proxy=meta["proxy"],
-                        proxy_endpoint=meta["proxy_endpoint"],
-                    ),
+                yield self._proxy_request(
+                    window,
+                    source,
+                    meta.get("depth", 0),
+                    meta.get("list_page"),
+                    meta["proxy"],
+                    meta["proxy_endpoint"],
                 )
+
+    def _proxy_request(
+        self, window, source: Source, depth: int, list_page: str | None, proxy: dict, endpoint: str
+    ) -> FormRequest:  # noqa: ANN001 - window: a list_page data-proxy window
+        """One window of a Hanweb data-proxy list."""
+        return FormRequest(
+            window.url,
+            formdata=window.formdata,
+            callback=self.parse_proxy,
+            errback=self.on_error,
+            meta=self._meta(
+                source, "list", "dataproxy", depth, list_page=list_page, proxy=proxy, proxy_endpoint=endpoint
+            ),
+        )
 
     def _report_requests(
         self, links: Iterable[Link], source: Source, response: Response

@@ -185,3 +185,12 @@ def null_text(marks: random.Random | str) -> str:
     if isinstance(marks, random.Random):
         return marks.choice(("", "/"))
     return "" if marks == "blank" else "/"
+
+
+def is_numeric(text: str) -> bool:
+    """A cell that prints a number (a value, not a label)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

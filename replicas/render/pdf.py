@@ -22,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from replicas.render.layout import Block, Grid, layout, null_marks, null_text
+from replicas.render.layout import Block, Grid, is_numeric, layout, null_marks, null_text
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 FONT = "WenQuanYiZenHei"
@@ -120,7 +120,7 @@ def _table(grid: Grid, styles: dict[str, ParagraphStyle], marks: random.Random |
     ]
     for cell in grid.cells:
         text = null_text(marks) if cell.null else cell.text
-        label = not cell.header and not cell.null and not _numeric(cell.text) and cell.rowspan == 1
+        label = not cell.header and not cell.null and not is_numeric(cell.text) and cell.rowspan == 1
         data[cell.row][cell.col] = Paragraph(_escape(text), styles["label" if label else "cell"])
         if cell.rowspan > 1 or cell.colspan > 1:
             end = (cell.col + cell.colspan - 1, cell.row + cell.rowspan - 1)
@@ -132,14 +132,6 @@ def _table(grid: Grid, styles: dict[str, ParagraphStyle], marks: random.Random |
         style=TableStyle(commands),
         splitByRow=1,
     )
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _escape(text: str) -> str:

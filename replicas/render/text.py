@@ -5,7 +5,7 @@ fifteen numbers on a single line."""
 
 from __future__ import annotations
 
-from replicas.render.layout import Block, Grid, layout, null_marks, null_text
+from replicas.render.layout import Block, Grid, is_numeric, layout, null_marks, null_text
 
 WRAP = 40  # characters per printed line of an A4 page at 16pt
 
@@ -45,7 +45,7 @@ def _table(grid: Grid, marks) -> list[str]:
         for cell in cells:
             if cell.null:
                 numbers.append(null_text(marks))
-            elif cell.text and (cell.text[0].isdigit() or cell.text[0] == "-") and _numeric(cell.text):
+            elif cell.text and (cell.text[0].isdigit() or cell.text[0] == "-") and is_numeric(cell.text):
                 numbers.append(cell.text)
             elif cell.rowspan > 1:
                 out.append(cell.text)  # a row group's label stands on its own line
@@ -54,11 +54,3 @@ def _table(grid: Grid, marks) -> list[str]:
         numbers = [n for n in numbers if n != ""]
         out.append(" ".join([*label_parts, *numbers]))
     return out
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

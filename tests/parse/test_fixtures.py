@@ -10,18 +10,10 @@ from pathlib import Path
 import pytest
 
 from parse import parse_path
+from tests.parse.records import assert_same
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "reports"
 EXPECTED_SEEDS = Path(__file__).parent / "expected"
-COMPARED = (
-    "title",
-    "organization",
-    "year",
-    "template",
-    "active_disclosure",
-    "applications",
-    "review_litigation",
-)
 
 
 def fixture_cases() -> list[tuple[Path, Path]]:
@@ -32,11 +24,6 @@ def fixture_cases() -> list[tuple[Path, Path]]:
             if not document.name.endswith(".json") and not document.name.endswith(".scan.pdf"):
                 cases.append((document, expected))
     return cases
-
-
-def assert_same(record: dict, expected: dict) -> None:
-    for key in COMPARED:
-        assert record[key] == expected[key], key
 
 
 @pytest.mark.parametrize(("document", "expected"), fixture_cases(), ids=lambda p: p.name)
