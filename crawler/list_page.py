@@ -8,7 +8,13 @@ text so they are tested on saved real pages without a network:
   the pages are ``index.html`` then ``index_1.html`` … ``index_{count-1}.html``;
 - Hanweb jpage: records as ``<record><![CDATA[<li>…</li>]]></record>`` inside a
   ``<datastore>`` (in the page, and from ``dataproxy.jsp?startrecord=…`` as XML);
+- JSON list APIs (the provincial platforms: gkmlpt, fjdzapp …): the profile's request
+  template filled from the page's own script (``crawler/profiles.py``), the answers read
+  by walking the JSON (``crawler/json_list.py``);
 - browser-rendered: the same anchors, read from the DOM Chromium built.
+
+Every pager is bounded by ``max_pages`` before a request is built: a page that declares
+a hundred million records yields at most that many requests.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.profiles import Profile
+from crawler.profiles import ApiRequest, JsonApi, Profile
 from crawler.report_links import Link, clean_text
 
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -56,6 +62,9 @@ class ListPage:
     links: list[Link] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
     proxy_requests: list[ProxyRequest] = field(default_factory=list)
+    # The JSON list API the page's script calls: its template values and first request.
+    api_values: dict[str, str] | None = None
+    api_request: ApiRequest | None = None
 
 
 def _row_date(anchor: Selector) -> str | None:
@@ -192,14 +201,23 @@ def dataproxy_parameters(
 
 
 def dataproxy_windows(
-    endpoint: str, params: dict[str, str], total: int, profile: Profile, start: int = 1
+    endpoint: str,
+    params: dict[str, str],
+    total: int,
+    profile: Profile,
+    start: int = 1,
+    max_requests: int = 1000,
 ) -> list[ProxyRequest]:
-    """The POSTs that fetch records ``start``…``total`` from a data proxy, a window at a time."""
+    """The POSTs that fetch records ``start``…``total`` from a data proxy, a window at a time.
+
+    At most ``max_requests`` windows, whatever total the page declares.
+    """
     params = dict(params)
-    perpage = int(params.pop("perpage", 0) or profile.dataproxy_perpage)
+    perpage = max(1, int(params.pop("perpage", 0) or profile.dataproxy_perpage))
     per = 3 * perpage  # jpage asks for three screens at a time
     windows = []
-    for first in range(start, total + 1, per):
+    last_start = min(total, start + per * max(0, max_requests) - 1)
+    for first in range(start, last_start + 1, per):
         last = first + per - 1  # whole windows, as jpage asks; the proxy stops at its last record
         query = f"startrecord={first}&endrecord={last}&perpage={perpage}"
         windows.append(ProxyRequest(url=f"{endpoint}?{query}", formdata=dict(params), perpage=perpage))
@@ -224,7 +242,43 @@ def read_list_page(html: str, url: str, profile: Profile, max_pages: int = 1000)
             endpoint, params, total = found
             # Without a declared total, ask for the first window; its <totalrecord> tells the rest.
             page.proxy_requests = dataproxy_windows(
-                endpoint, params, total or profile.dataproxy_per_request, profile
+                endpoint, params, total or profile.dataproxy_per_request, profile, max_requests=max_pages
             )
-    page.next_pages = [u for u in dict.fromkeys(page.next_pages) if u != url]
+    if profile.json is not None:
+        values = profile.json.values_from(html, url)
+        if values is not None:
+            page.api_values = values
+            page.api_request = profile.json.request(values, profile.json.page_start)
+    page.next_pages = [u for u in dict.fromkeys(page.next_pages) if u != url][:max_pages]
     return page
+
+
+_PAGE_PARAM = re.compile(
+    r"([?&](?:page|pageNo|pageNum|pageIndex|pageNumber|curPage|currentPage|current|pn|p)=)(\d+)", re.I
+)
+
+
+def json_next_pages(
+    api: JsonApi | None, values: dict[str, str] | None, url: str, page: int, last: int
+) -> list[ApiRequest]:
+    """Requests for pages ``page+1 … last`` of a JSON list: by the profile's template, or
+    for a bare JSON URL by its own page parameter (none: a list of one page)."""
+    if last <= page:
+        return []
+    if api is not None and values is not None:
+        return [api.request(values, n) for n in range(page + 1, last + 1)]
+    match = _PAGE_PARAM.search(url)
+    if not match:
+        return []
+    return [
+        ApiRequest(
+            url=url[: match.start(2)] + str(n) + url[match.end(2) :], method="GET", formdata={}, page=n
+        )
+        for n in range(page + 1, last + 1)
+    ]
+
+
+def json_page_number(url: str) -> int:
+    """The page a bare JSON list URL asks for (1 when it names none)."""
+    match = _PAGE_PARAM.search(url)
+    return int(match.group(2)) if match else 1

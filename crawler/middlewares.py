@@ -32,12 +32,11 @@ from scrapy.responsetypes import responsetypes
 
 from archive import Fetch
 from crawler.encoding import decode_html, looks_like_html
+from crawler.limits import limits_for
 from crawler.report_links import is_attachment_response, page_holds_report
 from crawler.run_record import ArchiveRun
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_LIMITS = {"max_pages": 2000, "max_depth": 5, "max_bytes": 100 * 1024 * 1024, "max_seconds": 3600}
 
 
 class UnsafeRequest(IgnoreRequest):
@@ -88,14 +87,6 @@ class SafetyMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        settings = crawler.settings
-        self.defaults = {
-            "max_pages": settings.getint("NIANBAO_MAX_PAGES", DEFAULT_LIMITS["max_pages"]),
-            "max_depth": settings.getint("NIANBAO_MAX_DEPTH", DEFAULT_LIMITS["max_depth"]),
-            "max_bytes": settings.getint("DOWNLOAD_MAXSIZE", DEFAULT_LIMITS["max_bytes"])
-            or DEFAULT_LIMITS["max_bytes"],
-            "max_seconds": settings.getint("NIANBAO_MAX_SECONDS", DEFAULT_LIMITS["max_seconds"]),
-        }
         self._resolved: dict[str, list[str]] = {}
         self._requests: dict[str, int] = {}
         self._started: dict[str, float] = {}
@@ -105,7 +96,7 @@ class SafetyMiddleware:
         return cls(crawler)
 
     def limits_for(self, source: Any) -> dict[str, int]:
-        return {**self.defaults, **(getattr(source, "limits", None) or {})}
+        return limits_for(source, self.crawler.settings)
 
     def _refuse(self, request: Request, source: Any, why: str) -> None:
         sid = getattr(source, "id", None)

@@ -1,27 +1,136 @@
-"""CMS profiles (``crawler/profiles.yaml``) as typed data."""
+"""Platform profiles (``crawler/profiles.yaml``) as typed data.
+
+A profile is one family of portal software — a CMS (TRS WCM, Hanweb) or a provincial
+consolidated platform (Guangdong's gkmlpt, Fujian's fjdzapp) — and says how its report
+columns are read: the list's anchors, its pager, its JSON list API, and how a page
+shows that it belongs to the family (``detect``). A source names one with ``cms:``;
+without it (``unknown``) the family is recognised from the pages themselves.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
-PAGERS = ("static", "createPageHTML", "dataproxy", "auto", "none")
+PAGERS = ("static", "createPageHTML", "dataproxy", "json", "auto", "none")
+_KEYS = {
+    "description",
+    "provinces",
+    "evidence",
+    "detect",
+    "list_selectors",
+    "pager",
+    "browser",
+    "wait_for",
+    "dataproxy",
+    "json",
+    "notes",
+}
+_JSON_KEYS = {
+    "url",
+    "method",
+    "form",
+    "page_start",
+    "vars",
+    "defaults",
+    "count_keys",
+    "records_key",
+    "url_key",
+    "title_key",
+    "date_key",
+}
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One page of a JSON list API: what to send."""
+
+    url: str
+    method: str
+    formdata: dict[str, str]
+    page: int
+
+
+@dataclass(frozen=True)
+class JsonApi:
+    """A platform's JSON list API: a request template and where its values come from.
+
+    ``url`` and ``form`` are templates: ``{origin}`` (scheme://host of the list page),
+    ``{page}`` and every name in ``vars``, whose regexes are tried in order over the list
+    page's HTML (scripts included), then its URL; group 1 is the value.
+    """
+
+    url: str
+    method: str = "GET"
+    form: dict[str, str] = field(default_factory=dict)
+    page_start: int = 1
+    vars: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+
+    def fields(self) -> set[str]:
+        names = set(_FIELD.findall(self.url))
+        for value in self.form.values():
+            names.update(_FIELD.findall(value))
+        return names - {"origin", "page"}
+
+    def values_from(self, html: str, url: str) -> dict[str, str] | None:
+        """The template's values as the list page declares them; None when one is missing."""
+        values: dict[str, str] = {}
+        for name in self.fields():
+            for text in (html, url):
+                found = next(
+                    (m.group(1) for p in self.vars.get(name, ()) if (m := re.search(p, text)) and m.group(1)),
+                    None,
+                )
+                if found is not None:
+                    values[name] = found
+                    break
+            else:
+                if name not in self.defaults:
+                    return None
+                values[name] = str(self.defaults[name])
+        parts = urlsplit(url)
+        values["origin"] = f"{parts.scheme}://{parts.netloc}"
+        return values
+
+    def request(self, values: dict[str, str], page: int) -> ApiRequest:
+        """The request for one page (numbered from ``page_start``)."""
+        fill = {**values, "page": str(page)}
+        return ApiRequest(
+            url=self.url.format(**fill),
+            method=self.method,
+            formdata={k: v.format(**fill) for k, v in self.form.items()},
+            page=page,
+        )
+
+    @property
+    def page_size_field(self) -> str | None:
+        return "size" if "size" in self.fields() else None
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
     description: str = ""
+    provinces: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    detect_page: tuple[str, ...] = ()
+    detect_url: tuple[str, ...] = ()
     list_selectors: tuple[str, ...] = ()
     pager: str = "auto"
     browser: bool = False
     wait_for: str | None = None
     dataproxy: dict[str, Any] = field(default_factory=dict)
+    json: JsonApi | None = None
+    notes: str = ""
 
     @property
     def dataproxy_path(self) -> str:
@@ -35,9 +144,53 @@ class Profile:
     def dataproxy_perpage(self) -> int:
         return int(self.dataproxy.get("perpage", 15))
 
+    def shows_in(self, html: str, url: str) -> bool:
+        """True when the page (its HTML or URL) carries one of this family's marks."""
+        return any(re.search(p, url) for p in self.detect_url) or any(
+            re.search(p, html) for p in self.detect_page
+        )
+
 
 class ProfileError(ValueError):
     """profiles.yaml is malformed."""
+
+
+def _strings(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ProfileError(f"{where}: must be a list of strings")
+    return tuple(raw)
+
+
+def _json_api(raw: Any, where: str) -> JsonApi | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or "url" not in raw:
+        raise ProfileError(f"{where}: json must be a mapping with a url template")
+    unknown = set(raw) - _JSON_KEYS
+    if unknown:
+        raise ProfileError(f"{where}: json: unknown keys {sorted(unknown)}")
+    variables = raw.get("vars") or {}
+    api = JsonApi(
+        url=str(raw["url"]),
+        method=str(raw.get("method", "GET")).upper(),
+        form={str(k): str(v) for k, v in (raw.get("form") or {}).items()},
+        page_start=int(raw.get("page_start", 1)),
+        vars={str(k): _strings(v, f"{where}: json.vars.{k}") for k, v in variables.items()},
+        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
+    )
+    for name, patterns in api.vars.items():
+        for pattern in patterns:
+            try:
+                if re.compile(pattern).groups < 1:
+                    raise ProfileError(f"{where}: json.vars.{name}: {pattern!r} has no group")
+            except re.error as exc:
+                raise ProfileError(f"{where}: json.vars.{name}: {pattern!r}: {exc}") from None
+    missing = api.fields() - set(api.vars) - set(api.defaults)
+    if missing:
+        raise ProfileError(f"{where}: json: no vars or defaults for {sorted(missing)}")
+    return api
 
 
 @cache
@@ -48,23 +201,38 @@ def load_profiles(path: Path = PROFILES_FILE) -> dict[str, Profile]:
         raise ProfileError(f"{path}: must map profile names to profiles")
     profiles: dict[str, Profile] = {}
     for name, raw in data.items():
+        where = f"{path}: profile {name!r}"
         if not isinstance(raw, dict):
-            raise ProfileError(f"{path}: profile {name!r} must be a mapping")
+            raise ProfileError(f"{where} must be a mapping")
         pager = raw.get("pager", "auto")
         if pager not in PAGERS:
-            raise ProfileError(f"{path}: profile {name!r}: pager {pager!r} is not one of {PAGERS}")
-        unknown = set(raw) - {"description", "list_selectors", "pager", "browser", "wait_for", "dataproxy"}
+            raise ProfileError(f"{where}: pager {pager!r} is not one of {PAGERS}")
+        unknown = set(raw) - _KEYS
         if unknown:
-            raise ProfileError(f"{path}: profile {name!r}: unknown keys {sorted(unknown)}")
+            raise ProfileError(f"{where}: unknown keys {sorted(unknown)}")
+        detect = raw.get("detect") or {}
+        for pattern in (*(detect.get("page") or ()), *(detect.get("url") or ())):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ProfileError(f"{where}: detect pattern {pattern!r}: {exc}") from None
         profiles[name] = Profile(
             name=name,
             description=raw.get("description", ""),
-            list_selectors=tuple(raw.get("list_selectors") or ()),
+            provinces=_strings(raw.get("provinces"), f"{where}: provinces"),
+            evidence=_strings(raw.get("evidence"), f"{where}: evidence"),
+            detect_page=_strings(detect.get("page"), f"{where}: detect.page"),
+            detect_url=_strings(detect.get("url"), f"{where}: detect.url"),
+            list_selectors=_strings(raw.get("list_selectors"), f"{where}: list_selectors"),
             pager=pager,
             browser=bool(raw.get("browser", False)),
             wait_for=raw.get("wait_for"),
             dataproxy=dict(raw.get("dataproxy") or {}),
+            json=_json_api(raw.get("json"), where),
+            notes=str(raw.get("notes") or ""),
         )
+        if pager == "json" and profiles[name].json is None:
+            raise ProfileError(f"{where}: pager json needs a json: API")
     if "unknown" not in profiles:
         raise ProfileError(f"{path}: the fallback profile 'unknown' is missing")
     return profiles
@@ -77,3 +245,11 @@ def profile_for(cms: str) -> Profile:
         return profiles[cms]
     except KeyError:
         raise ProfileError(f"no CMS profile {cms!r} in {PROFILES_FILE}") from None
+
+
+def detect_profile(html: str, url: str) -> Profile | None:
+    """The platform family a page shows it belongs to (first in profiles.yaml order), if any."""
+    for profile in load_profiles().values():
+        if profile.shows_in(html, url):
+            return profile
+    return None

@@ -1,10 +1,15 @@
 """``ReportSpider``: the shared logic of every nianbao spider.
 
 A source's crawl: its column URL(s) (or, without one, discovery from the homepage)
--> list pages (paged per CMS profile) -> report links -> detail pages and
-attachments -> one :class:`ReportDocument` per document that holds a report. The
-bytes themselves are archived by ``ArchiveMiddleware`` as they are downloaded;
-callbacks only decide what to follow.
+-> list pages (paged per platform profile: static pagers, data proxies, JSON list
+APIs) -> report links -> detail pages and attachments -> one :class:`ReportDocument`
+per document that holds a report. The bytes themselves are archived by
+``ArchiveMiddleware`` as they are downloaded; callbacks only decide what to follow.
+
+A source without ``cms:`` has its platform recognised from its pages
+(``crawler.profiles.detect_profile``); ``cms:`` overrides. Request ``meta["nianbao"]``
+carries what the middlewares need (source, kind, depth, and the provenance the
+archive records); the spider's own data travels in ``cb_kwargs``.
 
 Thin spiders set ``source_id`` (one portal) and nothing else; ``portal`` takes
 ``-a sources=FILE -a source=ID[,ID…]``.
@@ -27,8 +32,18 @@ from scrapy_playwright.page import PageMethod
 from crawler.discovery import discover
 from crawler.encoding import decode_html, looks_like_html
 from crawler.items import ReportDocument
-from crawler.list_page import dataproxy_records, dataproxy_windows, page_links, read_list_page
-from crawler.profiles import Profile, profile_for
+from crawler.json_list import loads, looks_like_json, pages_needed, read_json_list
+from crawler.limits import limits_for
+from crawler.list_page import (
+    ProxyRequest,
+    dataproxy_records,
+    dataproxy_windows,
+    json_next_pages,
+    json_page_number,
+    page_links,
+    read_list_page,
+)
+from crawler.profiles import ApiRequest, Profile, detect_profile, load_profiles, profile_for
 from crawler.report_links import Link, clean_text, is_attachment_url
 from crawler.settings import FAST_SETTINGS
 from crawler.sources import Source, load_registry, load_sources, select_sources
@@ -73,6 +88,7 @@ class ReportSpider(scrapy.Spider):
             raise UsageError("no sources to crawl (empty registry or sources file)")
         self.sources_by_id = {s.id: s for s in self.sources}
         self.since = int(since) if since not in (None, "") else None
+        self._listed: dict[str, set[str]] = {}  # per source: links JSON lists gave so far
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -102,47 +118,82 @@ class ReportSpider(scrapy.Spider):
         host = (urlsplit(url).hostname or "").lower()
         return next((s for s in self.sources if host in s.allowed_hosts), None)
 
-    def profile_of(self, source: Source) -> Profile:
-        profile = profile_for(source.cms)
+    def profile_of(self, source: Source, html: str = "", url: str = "", known: str | None = None) -> Profile:
+        """How to read this source's lists: ``known`` (what an earlier page showed), the
+        source's ``cms:`` override, else the family this page shows, else ``unknown``."""
+        if known:
+            profile = load_profiles()[known]
+        elif source.cms != "unknown":
+            profile = profile_for(source.cms)
+        else:
+            profile = detect_profile(html, url) if (html or url) else None
+            profile = profile or profile_for("unknown")
         if source.browser and not profile.browser:
             profile = Profile(**{**profile.__dict__, "browser": True})
         return profile
+
+    def max_list_pages(self, source: Source) -> int:
+        return limits_for(source, self.crawler.settings)["max_pages"]
 
     def _meta(self, source: Source, kind: str, found_by: str, depth: int, **extra: Any) -> dict[str, Any]:
         return {"nianbao": {"source": source.id, "kind": kind, "found_by": found_by, "depth": depth, **extra}}
 
     def list_request(
-        self, url: str, source: Source, found_by: str, depth: int, referer: str | None = None
+        self,
+        url: str,
+        source: Source,
+        found_by: str,
+        depth: int,
+        referer: str | None = None,
+        profile: str | None = None,
     ) -> Request:
-        profile = self.profile_of(source)
+        browser = self.profile_of(source, known=profile) if (profile or source.cms != "unknown") else None
         meta = self._meta(source, "list", found_by, depth, list_page=referer)
-        if profile.browser:
+        if source.browser or (browser is not None and browser.browser):
             meta["playwright"] = True
             meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
-            if profile.wait_for:
-                meta["playwright_page_methods"].append(PageMethod("wait_for_selector", profile.wait_for))
+            wait_for = browser.wait_for if browser is not None else "a[href]"
+            if wait_for:
+                meta["playwright_page_methods"].append(PageMethod("wait_for_selector", wait_for))
             meta["nianbao"]["found_by"] = "browser" if found_by == "column" else found_by
-        return Request(url, callback=self.parse_list, meta=meta, errback=self.on_error)
+        return Request(
+            url,
+            callback=self.parse_list,
+            errback=self.on_error,
+            meta=meta,
+            cb_kwargs={"source_id": source.id, "profile": profile},
+        )
 
-    def document_request(self, link: Link, source: Source, response: Response, kind: str) -> Request:
-        parent = response.meta.get("nianbao", {})
-        found_by = parent.get("found_by") or "column"
-        if parent.get("kind") in ("detail", "attachment"):
-            found_by = "detail"
+    def document_request(
+        self, link: Link, source: Source, response: Response, kind: str, parent: dict[str, Any] | None = None
+    ) -> Request:
+        """A request for a report's detail page or attachment; ``parent`` is what the detail
+        page that linked it knew (title, year, date), for an attachment of a detail page."""
+        via = response.meta.get("nianbao", {})
+        from_detail = via.get("kind") in ("detail", "attachment")
+        parent = parent or {}
+        found_by = "detail" if from_detail else (via.get("found_by") or "column")
+        report = {
+            "title": link.label if link.is_report or not parent.get("title") else parent["title"],
+            "year": link.year or parent.get("year"),
+            "published": link.published or parent.get("published"),
+        }
         meta = self._meta(
             source,
             kind,
             found_by,
-            parent.get("depth", 0) + 1,
+            via.get("depth", 0) + 1,
             anchor_text=link.label or None,
-            title=link.label if link.is_report or not parent.get("title") else parent.get("title"),
-            year=link.year or parent.get("year"),
-            published=link.published or parent.get("published"),
-            list_page=parent.get("list_page")
-            if parent.get("kind") in ("detail", "attachment")
-            else response.url,
+            published=report["published"],
+            list_page=via.get("list_page") if from_detail else response.url,
         )
-        return Request(link.url, callback=self.parse_document, meta=meta, errback=self.on_error)
+        return Request(
+            link.url,
+            callback=self.parse_document,
+            errback=self.on_error,
+            meta=meta,
+            cb_kwargs={"source_id": source.id, "report": report},
+        )
 
     def wanted(self, link: Link) -> bool:
         """A report link of a year we want (``since``)."""
@@ -170,13 +221,13 @@ class ReportSpider(scrapy.Spider):
                     callback=self.parse_discovery,
                     errback=self.on_error,
                     meta=self._meta(source, "discovery", "discovery", 0),
+                    cb_kwargs={"source_id": source.id},
                 )
 
-    def parse_discovery(self, response: Response) -> Iterable[Request]:
-        meta = response.meta["nianbao"]
-        source = self.sources_by_id[meta["source"]]
+    def parse_discovery(self, response: Response, source_id: str) -> Iterable[Request]:
+        source = self.sources_by_id[source_id]
+        depth = response.meta["nianbao"].get("depth", 0)
         found = discover(self.page_text(response), response.url)
-        depth = meta.get("depth", 0)
         if found.columns:
             best = found.columns[:2]
             self.logger.info("%s: report column found by discovery: %s", source.id, [c.url for c in best])
@@ -189,53 +240,139 @@ class ReportSpider(scrapy.Spider):
                     callback=self.parse_discovery,
                     errback=self.on_error,
                     meta=self._meta(source, "discovery", "discovery", depth + 1, anchor_text=link.label),
+                    cb_kwargs={"source_id": source.id},
                 )
         else:
             self.logger.warning("%s: no report column found from %s", source.id, source.homepage)
 
-    def parse_list(self, response: Response) -> Iterable[Request]:
-        meta = response.meta["nianbao"]
-        source = self.sources_by_id[meta["source"]]
-        profile = self.profile_of(source)
-        page = read_list_page(self.page_text(response), response.url, profile)
+    def parse_list(self, response: Response, source_id: str, profile: str | None = None) -> Iterable[Request]:
+        source = self.sources_by_id[source_id]
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        if looks_like_json(response.body, ctype) and not response.meta.get("playwright"):
+            # A column URL that answers JSON: a list API of its own, paged by its page parameter.
+            yield from self.parse_json(response, source_id, None, None, json_page_number(response.url), True)
+            return
+        html = self.page_text(response)
+        chosen = self.profile_of(source, html, response.url, known=profile)
+        if chosen.name != "unknown" and profile is None and source.cms == "unknown":
+            self.logger.info("%s: %s is a %s list", source.id, response.url, chosen.name)
+        budget = self.max_list_pages(source)
+        page = read_list_page(html, response.url, chosen, max_pages=budget)
         yield from self._report_requests(page.links, source, response)
-        depth = meta.get("depth", 0)
+        depth = response.meta["nianbao"].get("depth", 0)
         for url in page.next_pages:
-            yield self.list_request(url, source, "pager", depth, referer=response.url)
+            yield self.list_request(url, source, "pager", depth, referer=response.url, profile=chosen.name)
         for window in page.proxy_requests:
-            proxy = {**window.formdata, "perpage": str(window.perpage)}
-            yield self._proxy_request(window, source, depth, response.url, proxy, window.url.split("?", 1)[0])
+            yield self._proxy_request(window, source, depth, response.url)
+        if page.api_request is not None:
+            yield self._api_request(
+                page.api_request, source, depth, response.url, chosen.name, page.api_values
+            )
 
-    def parse_proxy(self, response: Response) -> Iterable[Request]:
-        meta = response.meta["nianbao"]
-        source = self.sources_by_id[meta["source"]]
+    def _api_request(
+        self,
+        api: ApiRequest,
+        source: Source,
+        depth: int,
+        list_page: str | None,
+        profile: str | None,
+        values: dict[str, str] | None,
+        first: bool = True,
+    ) -> Request:
+        """One page of a JSON list API (the profile's template, or a bare JSON column URL)."""
+        kwargs = {
+            "source_id": source.id,
+            "profile": profile,
+            "values": values,
+            "page": api.page,
+            "first": first,
+        }
+        meta = self._meta(source, "list", "api", depth, list_page=list_page)
+        if api.method == "POST":
+            return FormRequest(
+                api.url,
+                formdata=api.formdata,
+                callback=self.parse_json,
+                errback=self.on_error,
+                meta=meta,
+                cb_kwargs=kwargs,
+            )
+        return Request(api.url, callback=self.parse_json, errback=self.on_error, meta=meta, cb_kwargs=kwargs)
+
+    def parse_json(
+        self,
+        response: Response,
+        source_id: str,
+        profile: str | None,
+        values: dict[str, str] | None,
+        page: int,
+        first: bool,
+    ) -> Iterable[Request]:
+        source = self.sources_by_id[source_id]
+        data = loads(response.body)
+        if data is None:
+            self.logger.warning("%s: list API answered no JSON: %s", source.id, response.url)
+            return
+        listed = read_json_list(data, response.url)
+        seen = self._listed.setdefault(source.id, set())
+        fresh = [link for link in listed.links if link.url not in seen]
+        seen.update(link.url for link in fresh)
+        yield from self._report_requests(listed.links, source, response)
+        api = load_profiles()[profile].json if profile else None
+        size = int(values["size"]) if values and str(values.get("size", "")).isdigit() else None
+        budget = self.max_list_pages(source)
+        start = api.page_start if api else 1
+        depth = response.meta["nianbao"].get("depth", 0)
+        list_page = response.meta["nianbao"].get("list_page") or response.url
+        if first:
+            last = pages_needed(listed, size)
+            if last is None:  # no count given: one page at a time ...
+                last = page + 1 if fresh else page
+                first = False
+            last = min(last, start + budget - 1)  # the source's limit, before any request is built
+        else:
+            # ... and stops at an empty page, or one that repeats what was listed (a page
+            # parameter the API ignores).
+            last = page + 1 if fresh and page + 1 < start + budget else page
+        for request in json_next_pages(api, values, response.url, page, last):
+            yield self._api_request(request, source, depth, list_page, profile, values, first=False)
+
+    def parse_proxy(
+        self, response: Response, source_id: str, proxy: dict[str, str], endpoint: str
+    ) -> Iterable[Request]:
+        source = self.sources_by_id[source_id]
         links, total = dataproxy_records(self.page_text(response), response.url)
         yield from self._report_requests(links, source, response)
         # The first window tells the total; ask for the rest (the dupefilter drops repeats).
-        profile = self.profile_of(source)
         if total and "startrecord=1&" in response.url:
-            for window in dataproxy_windows(meta["proxy_endpoint"], meta["proxy"], total, profile):
+            windows = dataproxy_windows(
+                endpoint,
+                proxy,
+                total,
+                self.profile_of(source, known="hanweb"),
+                max_requests=self.max_list_pages(source),
+            )
+            for window in windows:
                 yield self._proxy_request(
                     window,
                     source,
-                    meta.get("depth", 0),
-                    meta.get("list_page"),
-                    meta["proxy"],
-                    meta["proxy_endpoint"],
+                    response.meta["nianbao"].get("depth", 0),
+                    response.meta["nianbao"].get("list_page"),
                 )
 
     def _proxy_request(
-        self, window, source: Source, depth: int, list_page: str | None, proxy: dict, endpoint: str
-    ) -> FormRequest:  # noqa: ANN001 - window: a list_page data-proxy window
+        self, window: ProxyRequest, source: Source, depth: int, list_page: str | None
+    ) -> FormRequest:
         """One window of a Hanweb data-proxy list."""
+        proxy = {**window.formdata, "perpage": str(window.perpage)}
+        endpoint = window.url.split("?", 1)[0]
         return FormRequest(
             window.url,
             formdata=window.formdata,
             callback=self.parse_proxy,
             errback=self.on_error,
-            meta=self._meta(
-                source, "list", "dataproxy", depth, list_page=list_page, proxy=proxy, proxy_endpoint=endpoint
-            ),
+            meta=self._meta(source, "list", "dataproxy", depth, list_page=list_page),
+            cb_kwargs={"source_id": source.id, "proxy": proxy, "endpoint": endpoint},
         )
 
     def _report_requests(
@@ -246,11 +383,13 @@ class ReportSpider(scrapy.Spider):
                 kind = "attachment" if link.is_attachment else "detail"
                 yield self.document_request(link, source, response, kind)
 
-    def parse_document(self, response: Response) -> Iterable[ReportDocument | Request]:
+    def parse_document(
+        self, response: Response, source_id: str, report: dict[str, Any]
+    ) -> Iterable[ReportDocument | Request]:
         meta = response.meta["nianbao"]
-        source = self.sources_by_id[meta["source"]]
+        source = self.sources_by_id[source_id]
         if response.meta.get("nianbao_role") == "report":
-            yield self.report_item(response)
+            yield self.report_item(response, source, report)
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
         if meta["kind"] != "detail" or not looks_like_html(response.body, ctype):
             return
@@ -262,17 +401,17 @@ class ReportSpider(scrapy.Spider):
             if is_attachment_url(link.url) or label.lower().endswith(
                 tuple(f".{e}" for e in ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd"))
             ):
-                yield self.document_request(link, source, response, "attachment")
+                yield self.document_request(link, source, response, "attachment", report)
             elif any(w in label for w in _ATTACHMENT_WORDS) or (
                 link.is_report and "download" in link.url.lower()
             ):
-                yield self.document_request(link, source, response, "attachment")
+                yield self.document_request(link, source, response, "attachment", report)
 
-    def report_item(self, response: Response) -> ReportDocument:
+    def report_item(self, response: Response, source: Source, report: dict[str, Any]) -> ReportDocument:
         meta = response.meta["nianbao"]
         row = response.meta.get("nianbao_fetch") or {}
         return ReportDocument(
-            source=meta["source"],
+            source=source.id,
             url=response.request.url if response.request else response.url,
             final_url=response.url,
             status=response.status,
@@ -280,9 +419,9 @@ class ReportSpider(scrapy.Spider):
             fetch_id=row.get("id"),
             content_type=row.get("content_type"),
             content_length=row.get("content_length"),
-            title=meta.get("title") or meta.get("anchor_text"),
-            year=meta.get("year"),
-            published=meta.get("published"),
+            title=report.get("title") or meta.get("anchor_text"),
+            year=report.get("year"),
+            published=report.get("published"),
             found_by=meta.get("found_by"),
             list_page=meta.get("list_page"),
             referer=(response.request.headers.get("Referer") or b"").decode("latin-1") or None
