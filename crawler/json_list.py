@@ -249,6 +249,19 @@ def _links_of(objects: list[dict[str, Any]], base_url: str) -> list[Link]:
     return links
 
 
+def _strings(data: Any, depth: int = 0) -> Iterator[str]:
+    if depth > 8:
+        return
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, list):
+        for item in data:
+            yield from _strings(item, depth + 1)
+    elif isinstance(data, dict):
+        for item in data.values():
+            yield from _strings(item, depth + 1)
+
+
 def _counts(data: Any) -> tuple[int | None, int | None]:
     """The record count and page count the response declares (shallowest keys win)."""
     records = pages = None
@@ -287,6 +300,10 @@ def read_json_list(data: Any, base_url: str) -> JsonList:
         links = _links_of(objects, base_url)
         if len(links) > len(best[0]):
             best = (links, len(objects))
+    if not best[0]:
+        # No record list: an HTML fragment the page would insert ({"data": {"html": "<ul>…"}}).
+        fragments = [value for value in _strings(data) if "<a " in value.lower()]
+        best = ([link for html in fragments for link in _html_links(html, base_url)], 0)
     records_total, pages_total = _counts(data)
     seen: set[str] = set()
     links = [link for link in best[0] if not (link.url in seen or seen.add(link.url))]

@@ -32,6 +32,7 @@ _KEYS = {
     "dataproxy",
     "json",
     "notes",
+    "aliases",
 }
 _JSON_KEYS = {
     "url",
@@ -65,7 +66,8 @@ class JsonApi:
 
     ``url`` and ``form`` are templates: ``{origin}`` (scheme://host of the list page),
     ``{page}`` and every name in ``vars``, whose regexes are tried in order over the list
-    page's HTML (scripts included), then its URL; group 1 is the value.
+    page's HTML (scripts included), then its URL; group 1 is the value. A pattern written
+    ``url:…`` is tried on the URL only (a column id in the URL's ``#fragment``, say).
     """
 
     url: str
@@ -85,18 +87,18 @@ class JsonApi:
         """The template's values as the list page declares them; None when one is missing."""
         values: dict[str, str] = {}
         for name in self.fields():
-            for text in (html, url):
-                found = next(
-                    (m.group(1) for p in self.vars.get(name, ()) if (m := re.search(p, text)) and m.group(1)),
-                    None,
-                )
+            found = None
+            for pattern in self.vars.get(name, ()):
+                texts = (url,) if pattern.startswith("url:") else (html, url)
+                pattern = pattern.removeprefix("url:")
+                found = next((m.group(1) for t in texts if (m := re.search(pattern, t)) and m.group(1)), None)
                 if found is not None:
-                    values[name] = found
                     break
-            else:
+            if found is None:
                 if name not in self.defaults:
                     return None
-                values[name] = str(self.defaults[name])
+                found = str(self.defaults[name])
+            values[name] = found
         parts = urlsplit(url)
         values["origin"] = f"{parts.scheme}://{parts.netloc}"
         return values
@@ -144,11 +146,12 @@ class Profile:
     def dataproxy_perpage(self) -> int:
         return int(self.dataproxy.get("perpage", 15))
 
-    def shows_in(self, html: str, url: str) -> bool:
-        """True when the page (its HTML or URL) carries one of this family's marks."""
-        return any(re.search(p, url) for p in self.detect_url) or any(
-            re.search(p, html) for p in self.detect_page
-        )
+    def shows_in_page(self, html: str) -> bool:
+        """True when the page's HTML carries one of this family's marks."""
+        return any(re.search(p, html) for p in self.detect_page)
+
+    def shows_in_url(self, url: str) -> bool:
+        return any(re.search(p, url) for p in self.detect_url)
 
 
 class ProfileError(ValueError):
@@ -182,6 +185,7 @@ def _json_api(raw: Any, where: str) -> JsonApi | None:
     )
     for name, patterns in api.vars.items():
         for pattern in patterns:
+            pattern = pattern.removeprefix("url:")
             try:
                 if re.compile(pattern).groups < 1:
                     raise ProfileError(f"{where}: json.vars.{name}: {pattern!r} has no group")
@@ -200,6 +204,7 @@ def load_profiles(path: Path = PROFILES_FILE) -> dict[str, Profile]:
     if not isinstance(data, dict):
         raise ProfileError(f"{path}: must map profile names to profiles")
     profiles: dict[str, Profile] = {}
+    aliases: dict[str, str] = {}  # old names sources still use
     for name, raw in data.items():
         where = f"{path}: profile {name!r}"
         if not isinstance(raw, dict):
@@ -233,6 +238,12 @@ def load_profiles(path: Path = PROFILES_FILE) -> dict[str, Profile]:
         )
         if pager == "json" and profiles[name].json is None:
             raise ProfileError(f"{where}: pager json needs a json: API")
+        for alias in _strings(raw.get("aliases"), f"{where}: aliases"):
+            if alias in data:
+                raise ProfileError(f"{where}: alias {alias!r} is also a profile")
+            aliases[alias] = name
+    for alias, name in aliases.items():
+        profiles.setdefault(alias, profiles[name])
     if "unknown" not in profiles:
         raise ProfileError(f"{path}: the fallback profile 'unknown' is missing")
     return profiles
@@ -248,8 +259,10 @@ def profile_for(cms: str) -> Profile:
 
 
 def detect_profile(html: str, url: str) -> Profile | None:
-    """The platform family a page shows it belongs to (first in profiles.yaml order), if any."""
-    for profile in load_profiles().values():
-        if profile.shows_in(html, url):
-            return profile
-    return None
+    """The platform family a page shows it belongs to, if any: the first profile (in
+    profiles.yaml order) whose marks are in the page, else the first whose URL shapes
+    the URL has (a URL shape is weaker evidence: platforms of one vendor share them)."""
+    profiles = [p for name, p in load_profiles().items() if name == p.name]
+    return next((p for p in profiles if p.shows_in_page(html)), None) or next(
+        (p for p in profiles if p.shows_in_url(url)), None
+    )
