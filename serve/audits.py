@@ -1,7 +1,8 @@
 """Cross-report audits: YEAR-CARRY, T2-IN-FORCE and ON-TIME (../shared/spec/report-format.md).
 
 They compare reports of one body (the issuing body's name) across years, or a
-report with its publication date. Each audit writes one ``checks`` row per report
+report with its publication date and the deadline for its kind of body
+(``reports.body_kind``, serve/body_kinds.py). Each audit writes one ``checks`` row per report
 it applies to (scope ``audit``); a report it cannot apply to (no previous year, no
 publication date) gets none. They are recomputed on every build: cheap, and a new
 report changes its neighbours' findings.
@@ -9,7 +10,6 @@ report changes its neighbours' findings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date
 from functools import cache
@@ -20,6 +20,7 @@ import sqlite_utils
 import yaml
 
 from parse.form import TABLE3_COLUMNS
+from serve.body_kinds import body_kind
 
 RULES_FILE = Path(__file__).with_name("audits.yaml")
 _STATUS_RANK = {"ok": 0, "partial": 1, "failed": 2}
@@ -30,16 +31,22 @@ def rules() -> dict[str, Any]:
     return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
 
 
-def is_government(body: str) -> bool:
-    name = re.sub(r"\s+", "", body or "")
-    return any(re.search(p, name) for p in rules()["on_time"]["government"])
+def deadline(kind: str | None, year: int) -> tuple[date, str] | None:
+    """When a report on ``year`` by a body of ``kind`` is due, and the rule that says so;
+    None when no rule sets a date for that kind (``other``)."""
+    regimes = rules()["on_time"]["regimes"]
+    regime = next((r for r in regimes if r.get("until_year") is None or year <= r["until_year"]), regimes[-1])
+    due = regime["deadlines"].get(kind or "")
+    if due is None:
+        return None
+    return date(year + 1, due["month"], due["day"]), due["rule"]
 
 
 def _one_per_body_year(db: sqlite_utils.Database) -> dict[tuple[str, int], dict[str, Any]]:
     """The report standing for each (body, year): the best-read one if there are several."""
     chosen: dict[tuple[str, int], dict[str, Any]] = {}
     rows = db.query(
-        "select sha256, body, year, form, status, published from reports "
+        "select sha256, body, body_kind, year, form, status, published from reports "
         "where body is not null and year is not null order by sha256"
     )
     for row in rows:
@@ -110,7 +117,6 @@ def _t2_in_force(pairs, disclosure) -> Iterator[dict[str, Any]]:
 
 
 def _on_time(reports) -> Iterator[dict[str, Any]]:
-    deadlines = rules()["on_time"]["deadlines"]
     for report in reports:
         published = report["published"]
         if not published:
@@ -119,13 +125,16 @@ def _on_time(reports) -> Iterator[dict[str, Any]]:
             when = date.fromisoformat(published[:10])
         except ValueError:
             continue
-        kind = "government" if is_government(report["body"]) else "department"
-        due = date(report["year"] + 1, deadlines[kind]["month"], deadlines[kind]["day"])
+        kind = report.get("body_kind") or body_kind(report["body"])
+        found = deadline(kind, report["year"])
+        if found is None:
+            continue
+        due, rule = found
         yield _check(
             report,
             "ON-TIME",
             when <= due,
-            f"published {when.isoformat()}, due {due.isoformat()} ({kind})",
+            f"published {when.isoformat()}, due {due.isoformat()} ({kind}: {rule})",
         )
 
 

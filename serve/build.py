@@ -22,6 +22,7 @@ from tqdm import tqdm
 from parse import PARSER_VERSION, parse_bytes
 from serve import schema
 from serve.audits import run_audits
+from serve.body_kinds import body_kind, is_own_body, registry_kind
 from serve.documents import Document
 from serve.provenance import copy_provenance, create_source_health
 from serve.rows import ReportRows, report_rows
@@ -151,7 +152,8 @@ def _write_sources(db: sqlite_utils.Database, sources: dict[str, dict[str, Any]]
 
 
 def _apply_sources(db: sqlite_utils.Database) -> None:
-    """Region and level of each report from its source, so a registry fix needs no re-parse.
+    """Region, level and body kind of each report from its source and body, so a
+    registry or rule fix needs no re-parse.
 
     A source a report names but no registry lists still gets a row (for the link)."""
     with db.conn:
@@ -164,3 +166,19 @@ def _apply_sources(db: sqlite_utils.Database) -> None:
             "(select s.region_code, s.province, s.city, s.county, s.level from sources s where s.id = reports.source_id) "
             "where source_id is not null"
         )
+    _apply_body_kinds(db)
+
+
+def _apply_body_kinds(db: sqlite_utils.Database) -> None:
+    """``reports.body_kind``: the registry's kind when the report is its portal's own
+    government's, else what the body's name says (serve/body_kinds.yaml)."""
+    sources = {row["id"]: row for row in db.query("select id, name, level, body_kind from sources")}
+    updates = []
+    for row in db.query("select sha256, body, source_id, body_kind from reports"):
+        source = sources.get(row["source_id"])
+        own = source is not None and is_own_body(row["body"], source["name"])
+        kind = body_kind(row["body"], registry_kind(source) if own else None)
+        if kind != row["body_kind"]:
+            updates.append((kind, row["sha256"]))
+    with db.conn:
+        db.conn.executemany("update reports set body_kind = ? where sha256 = ?", updates)

@@ -29,6 +29,7 @@ TABLES: dict[str, dict] = {
             "city": str,
             "county": str,
             "level": str,
+            "body_kind": str,  # the registry's word for its own government, if it says one
             "homepage": str,
             "columns": str,  # JSON list of report-column URLs
             "cms": str,
@@ -54,6 +55,7 @@ TABLES: dict[str, dict] = {
             "city": str,
             "county": str,
             "level": str,
+            "body_kind": str,  # government, department, township, other (serve/body_kinds.py)
             "source_id": str,
             "source_url": str,
             "archived_copy": str,
@@ -150,6 +152,7 @@ INDEXES: dict[str, list[tuple[str, ...]]] = {
         ("province",),
         ("city",),
         ("level",),
+        ("body_kind",),
         ("form",),
         ("status",),
         ("source_id",),
@@ -197,7 +200,8 @@ where c.ok = 0
 
 
 def create(db: sqlite_utils.Database) -> None:
-    """Create every table, index, full-text index and view that does not exist yet."""
+    """Create every table, index, full-text index and view that does not exist yet, and
+    add the columns an older database's tables lack."""
     for name, spec in TABLES.items():
         if not db[name].exists():
             db[name].create(
@@ -205,6 +209,11 @@ def create(db: sqlite_utils.Database) -> None:
                 pk=spec["pk"],
                 foreign_keys=spec.get("foreign_keys"),
             )
+            continue
+        present = set(db[name].columns_dict)
+        for column, column_type in spec["columns"].items():
+            if column not in present:
+                db[name].add_column(column, column_type)
     for name, column_sets in INDEXES.items():
         for columns in column_sets:
             db[name].create_index(columns, if_not_exists=True)

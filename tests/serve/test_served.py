@@ -65,7 +65,7 @@ PAGES = [
     "/",
     "/nianbao",
     "/nianbao/reports",
-    "/nianbao/reports?_facet=province&_facet=city&_facet=level&_facet=year&_facet=form&_facet=status",
+    "/nianbao/reports?_facet=province&_facet=city&_facet=level&_facet=body_kind&_facet=year&_facet=form&_facet=status",
     "/nianbao/reports?_search=" + q("复议"),
     "/nianbao/report_summary",
     "/nianbao/applications",
@@ -104,7 +104,7 @@ def test_default_facets_and_chinese_metadata(site):
     base, _ = site
     _, _, body = fetch(base + "/nianbao/reports")
     page = body.decode()
-    for facet in ("province", "city", "level", "year", "form", "status"):
+    for facet in ("province", "city", "level", "body_kind", "year", "form", "status"):
         assert f'data-column="{facet}"' in page
     assert "年度报告 · Reports" in page
     assert "存档原件 archived copy" in page
