@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -39,3 +40,39 @@ main.add_command(serve_command)
 main.add_command(export_command)
 main.add_command(crawl_command)
 main.add_command(demo_command)
+
+
+@main.group("sources")
+def sources_group() -> None:
+    """The registry of governments and their portals (crawler/sources/registry/)."""
+
+
+@sources_group.command("stats")
+@click.option(
+    "--sources",
+    "sources_files",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A sources file (YAML) instead of the shipped registry; repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def sources_stats_command(data: DataDir, sources_files: tuple[Path, ...], as_json: bool) -> None:
+    """Coverage by province: governments, with portal, with column, verified by a crawl."""
+    from crawler.sources import SourceError, load_registry, load_sources
+    from crawler.sources.stats import archived_sources, as_dicts, coverage, render
+
+    try:
+        sources = load_sources(list(sources_files)) if sources_files else load_registry()
+    except SourceError as error:
+        raise click.ClickException(str(error)) from error
+    archived = archived_sources(data.archive)
+    rows = coverage(sources, archived)
+    if as_json:
+        click.echo(
+            json.dumps({"archive": archived is not None, "provinces": as_dicts(rows)}, ensure_ascii=False)
+        )
+        return
+    click.echo(render(rows))
+    if archived is None:
+        click.echo(f"(no archive at {data.archive}: verified counts only verified: true)")

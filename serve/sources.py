@@ -1,4 +1,10 @@
-"""The portal registry as ``sources`` rows, read with the crawler's own loader."""
+"""The portal registry as ``sources`` rows, read with the crawler's own loader.
+
+The columns are the Source fields that carry a ``column`` type (crawler/sources/loader.py),
+plus ``registry`` (the file an entry came from): ``COLUMNS`` is what serve/schema.py's
+``sources`` table can be declared as. Until it is, rows hold only the columns the table
+has, so a new Source field never breaks a build.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +14,42 @@ from pathlib import Path
 from typing import Any
 
 from crawler.sources.loader import Source, load_registry
+from crawler.sources.loader import columns as source_columns
 from crawler.sources.loader import load_sources as load_source_files
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Python type of a source field -> the column's type (lists are JSON text, booleans 0/1).
+_COLUMN_TYPE = {str: str, list: str, bool: int, int: int}
+COLUMNS: dict[str, type] = {
+    **{name: _COLUMN_TYPE[kind] for name, kind in source_columns().items()},
+    "registry": str,  # where the entry came from
+}
 
-def source_row(source: Source) -> dict[str, Any]:
-    """One registry entry as a ``sources`` row (lists kept as JSON)."""
-    entry = source.to_dict()
+
+def _table_columns() -> set[str]:
+    from serve.schema import TABLES  # here, not at the top: schema may one day import COLUMNS from us
+
+    return set(TABLES["sources"]["columns"])
+
+
+def source_row(source: Source, only: set[str] | None = None) -> dict[str, Any]:
+    """One registry entry as a ``sources`` row (lists as JSON, booleans as 0/1)."""
+    only = _table_columns() if only is None else only
     origin = Path(source.origin) if source.origin else None
     if origin is not None and origin.resolve().is_relative_to(REPO):
         origin = origin.resolve().relative_to(REPO)
-    return {
-        **{
-            k: entry[k]
-            for k in ("id", "name", "region_code", "province", "city", "county", "level", "homepage")
-        },
-        "columns": json.dumps(entry["columns"], ensure_ascii=False),
-        "cms": entry["cms"],
-        "browser": int(entry["browser"]),
-        "evidence": json.dumps(entry["evidence"], ensure_ascii=False),
-        "verified": int(entry["verified"]),
-        "local": int(entry["local"]),
-        "registry": str(origin) if origin else None,
-    }
+    kinds = source_columns()
+    row: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        value = getattr(source, name)
+        if kind is list:
+            value = json.dumps(list(value), ensure_ascii=False)
+        elif kind is bool:
+            value = int(value)
+        row[name] = value
+    row["registry"] = str(origin) if origin else None
+    return {k: v for k, v in row.items() if k in only}
 
 
 def load_sources(extra_files: Iterable[Path] = ()) -> dict[str, dict[str, Any]]:
@@ -40,4 +58,5 @@ def load_sources(extra_files: Iterable[Path] = ()) -> dict[str, dict[str, Any]]:
     Raises ``crawler.sources.loader.SourceError`` (a ValueError) naming every bad entry."""
     extra = list(extra_files)
     sources = [*load_registry(), *(load_source_files(extra) if extra else [])]
-    return {source.id: source_row(source) for source in sources}
+    only = _table_columns()
+    return {source.id: source_row(source, only) for source in sources}

