@@ -62,9 +62,11 @@ class ListPage:
     links: list[Link] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
     proxy_requests: list[ProxyRequest] = field(default_factory=list)
-    # The JSON list API the page's script calls: its template values and first request.
+    # The JSON list API the page's script calls: its template values, the first requests,
+    # and whether those are every page (the page declared its count).
     api_values: dict[str, str] | None = None
-    api_request: ApiRequest | None = None
+    api_requests: list[ApiRequest] = field(default_factory=list)
+    api_counted: bool = False
 
 
 def _row_date(anchor: Selector) -> str | None:
@@ -248,7 +250,7 @@ def read_list_page(html: str, url: str, profile: Profile, max_pages: int = 1000)
         values = profile.json.values_from(html, url)
         if values is not None:
             page.api_values = values
-            page.api_request = profile.json.request(values, profile.json.page_start)
+            page.api_requests, page.api_counted = profile.json.opening(values, max_pages)
     page.next_pages = [u for u in dict.fromkeys(page.next_pages) if u != url][:max_pages]
     return page
 

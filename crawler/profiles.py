@@ -60,6 +60,10 @@ class ApiRequest:
     page: int
 
 
+def _number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
 @dataclass(frozen=True)
 class JsonApi:
     """A platform's JSON list API: a request template and where its values come from.
@@ -84,9 +88,15 @@ class JsonApi:
         return names - {"origin", "page"}
 
     def values_from(self, html: str, url: str) -> dict[str, str] | None:
-        """The template's values as the list page declares them; None when one is missing."""
+        """The template's values as the list page declares them; None when one is missing.
+
+        Vars the template does not name are read too when the page has them:
+        ``max_static`` (pages the page shows as static HTML: the API starts after them) and
+        ``count`` (the record count the page declares: every page is known at once).
+        """
         values: dict[str, str] = {}
-        for name in self.fields():
+        required = self.fields()
+        for name in required | set(self.vars):
             found = None
             for pattern in self.vars.get(name, ()):
                 texts = (url,) if pattern.startswith("url:") else (html, url)
@@ -94,14 +104,30 @@ class JsonApi:
                 found = next((m.group(1) for t in texts if (m := re.search(pattern, t)) and m.group(1)), None)
                 if found is not None:
                     break
-            if found is None:
-                if name not in self.defaults:
-                    return None
+            if found is None and name in self.defaults:
                 found = str(self.defaults[name])
+            if found is None:
+                if name in required:
+                    return None
+                continue
             values[name] = found
         parts = urlsplit(url)
         values["origin"] = f"{parts.scheme}://{parts.netloc}"
         return values
+
+    def opening(self, values: dict[str, str], max_pages: int) -> tuple[list[ApiRequest], bool]:
+        """The requests a list page starts with, and whether they are all the list has.
+
+        The first request is for the first page the page does not show itself; when the
+        page declares its record count and page size, every page is asked for at once
+        (at most ``max_pages``), as the platform's own pager does.
+        """
+        first = self.page_start + _number(values.get("max_static"))
+        count, size = values.get("count"), _number(values.get("size"))
+        if count is not None and count.isdigit() and size:
+            last = min(self.page_start + -(-int(count) // size) - 1, first + max_pages - 1)
+            return [self.request(values, n) for n in range(first, last + 1)], True
+        return [self.request(values, first)], False
 
     def request(self, values: dict[str, str], page: int) -> ApiRequest:
         """The request for one page (numbered from ``page_start``)."""

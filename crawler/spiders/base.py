@@ -250,7 +250,9 @@ class ReportSpider(scrapy.Spider):
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
         if looks_like_json(response.body, ctype) and not response.meta.get("playwright"):
             # A column URL that answers JSON: a list API of its own, paged by its page parameter.
-            yield from self.parse_json(response, source_id, None, None, json_page_number(response.url), True)
+            yield from self.parse_json(
+                response, source_id, None, None, json_page_number(response.url), "first"
+            )
             return
         html = self.page_text(response)
         chosen = self.profile_of(source, html, response.url, known=profile)
@@ -264,10 +266,9 @@ class ReportSpider(scrapy.Spider):
             yield self.list_request(url, source, "pager", depth, referer=response.url, profile=chosen.name)
         for window in page.proxy_requests:
             yield self._proxy_request(window, source, depth, response.url)
-        if page.api_request is not None:
-            yield self._api_request(
-                page.api_request, source, depth, response.url, chosen.name, page.api_values
-            )
+        mode = "counted" if page.api_counted else "first"
+        for api in page.api_requests:
+            yield self._api_request(api, source, depth, response.url, chosen.name, page.api_values, mode)
 
     def _api_request(
         self,
@@ -277,15 +278,20 @@ class ReportSpider(scrapy.Spider):
         list_page: str | None,
         profile: str | None,
         values: dict[str, str] | None,
-        first: bool = True,
+        mode: str = "first",
     ) -> Request:
-        """One page of a JSON list API (the profile's template, or a bare JSON column URL)."""
+        """One page of a JSON list API (the profile's template, or a bare JSON column URL).
+
+        ``mode``: ``first`` reads the API's count and asks for the rest at once;
+        ``chain`` asks for the next page while pages bring new links; ``counted``: every
+        page was already asked for.
+        """
         kwargs = {
             "source_id": source.id,
             "profile": profile,
             "values": values,
             "page": api.page,
-            "first": first,
+            "mode": mode,
         }
         meta = self._meta(source, "list", "api", depth, list_page=list_page)
         if api.method == "POST":
@@ -306,7 +312,7 @@ class ReportSpider(scrapy.Spider):
         profile: str | None,
         values: dict[str, str] | None,
         page: int,
-        first: bool,
+        mode: str,
     ) -> Iterable[Request]:
         source = self.sources_by_id[source_id]
         data = loads(response.body)
@@ -318,24 +324,23 @@ class ReportSpider(scrapy.Spider):
         fresh = [link for link in listed.links if link.url not in seen]
         seen.update(link.url for link in fresh)
         yield from self._report_requests(listed.links, source, response)
+        if mode == "counted":
+            return
         api = load_profiles()[profile].json if profile else None
         size = int(values["size"]) if values and str(values.get("size", "")).isdigit() else None
-        budget = self.max_list_pages(source)
-        start = api.page_start if api else 1
+        # The source's page limit bounds the pages before any request is built.
+        last_allowed = page + self.max_list_pages(source) - 1
+        last = pages_needed(listed, size) if mode == "first" else None
+        if last is not None:
+            following = "counted"
+        else:
+            # No count: one page at a time, until an empty page or one that repeats what
+            # was listed (a page parameter the API ignores).
+            last, following = (page + 1 if fresh else page), "chain"
         depth = response.meta["nianbao"].get("depth", 0)
         list_page = response.meta["nianbao"].get("list_page") or response.url
-        if first:
-            last = pages_needed(listed, size)
-            if last is None:  # no count given: one page at a time ...
-                last = page + 1 if fresh else page
-                first = False
-            last = min(last, start + budget - 1)  # the source's limit, before any request is built
-        else:
-            # ... and stops at an empty page, or one that repeats what was listed (a page
-            # parameter the API ignores).
-            last = page + 1 if fresh and page + 1 < start + budget else page
-        for request in json_next_pages(api, values, response.url, page, last):
-            yield self._api_request(request, source, depth, list_page, profile, values, first=False)
+        for request in json_next_pages(api, values, response.url, page, min(last, last_allowed)):
+            yield self._api_request(request, source, depth, list_page, profile, values, following)
 
     def parse_proxy(
         self, response: Response, source_id: str, proxy: dict[str, str], endpoint: str
