@@ -129,10 +129,10 @@ class SafetyMiddleware:
             self._refuse(request, source, f"not an http(s) URL: {parts.scheme}")
         if source is None:
             self._refuse(request, None, f"no source claims host {host}")
-        if host not in source.allowed_hosts:
-            self._refuse(
-                request, source, f"{host} is not one of {source.id}'s hosts {sorted(source.allowed_hosts)}"
-            )
+        spider = self.crawler.spider
+        hosts = spider.hosts_of(source) if hasattr(spider, "hosts_of") else source.allowed_hosts
+        if host not in hosts:
+            self._refuse(request, source, f"{host} is not one of {source.id}'s hosts {sorted(hosts)}")
         why = self.check_address(host, bool(source.local))
         if why:
             self._refuse(request, source, why)

@@ -64,6 +64,9 @@ class Source:
     platform: str = _f("platform", "unknown", doc="the province's platform family (notes/platforms.yaml)")
     homepage: str | None = _f("url", None, doc="the portal; null -> found at crawl time from the directory")
     columns: tuple[str, ...] = _f("urls", (), column=list, doc="report column URL(s); empty -> discovery")
+    directories: tuple[str, ...] = _f(
+        "urls", (), column=None, contract=False, doc="site directories (政府网站导航) linking to the portal"
+    )
     cms: str = _f("cms", "unknown", doc="override: a profile in crawler/profiles.yaml; unknown = detect")
     browser: bool = _f("bool", False, column=bool, doc="list pages need Chromium")
     evidence: tuple[str, ...] = _f(

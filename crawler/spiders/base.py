@@ -29,7 +29,7 @@ from scrapy.http import FormRequest, Request, Response
 from scrapy.settings import BaseSettings
 from scrapy_playwright.page import PageMethod
 
-from crawler.discovery import discover
+from crawler.discovery import directory_links, discover, names_government
 from crawler.encoding import decode_html, looks_like_html
 from crawler.items import ReportDocument
 from crawler.json_list import loads, looks_like_json, pages_needed, read_json_list
@@ -89,6 +89,7 @@ class ReportSpider(scrapy.Spider):
         self.sources_by_id = {s.id: s for s in self.sources}
         self.since = int(since) if since not in (None, "") else None
         self._listed: dict[str, set[str]] = {}  # per source: links JSON lists gave so far
+        self._found_hosts: dict[str, set[str]] = {}  # per source: portal hosts a directory led to
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -116,7 +117,14 @@ class ReportSpider(scrapy.Spider):
     def source_for_url(self, url: str) -> Source | None:
         """The source whose hosts include the URL's host (for robots.txt and redirects)."""
         host = (urlsplit(url).hostname or "").lower()
-        return next((s for s in self.sources if host in s.allowed_hosts), None)
+        return next((s for s in self.sources if host in self.hosts_of(s)), None)
+
+    def hosts_of(self, source: Source) -> frozenset[str]:
+        """The hosts a source may be crawled on: its own, its site directories', and the
+        portal a directory led to (once the portal named the government)."""
+        extra = self._found_hosts.get(source.id, set())
+        directories = {urlsplit(u).hostname for u in source.directories}
+        return source.allowed_hosts | frozenset(h.lower() for h in (*extra, *directories) if h)
 
     def profile_of(self, source: Source, html: str = "", url: str = "", known: str | None = None) -> Profile:
         """How to read this source's lists: ``known`` (what an earlier page showed), the
@@ -211,18 +219,70 @@ class ReportSpider(scrapy.Spider):
             yield request
 
     def start_requests(self) -> Iterator[Request]:
+        skipped = []
         for source in self.sources:
             if source.columns:
                 for url in source.columns:
                     yield self.list_request(url, source, "column", 0)
+            elif source.homepage:
+                yield self._discovery_request(source.homepage, source, 0)
+            elif source.directories:
+                for url in source.directories:
+                    yield Request(
+                        url,
+                        callback=self.parse_directory,
+                        errback=self.on_error,
+                        meta=self._meta(source, "discovery", "directory", 0),
+                        cb_kwargs={"source_id": source.id},
+                    )
             else:
-                yield Request(
-                    source.homepage,
-                    callback=self.parse_discovery,
-                    errback=self.on_error,
-                    meta=self._meta(source, "discovery", "discovery", 0),
-                    cb_kwargs={"source_id": source.id},
-                )
+                skipped.append(source.id)
+        if skipped:
+            self.logger.info(
+                "%d source(s) with no homepage, column or site directory to start from: %s",
+                len(skipped),
+                ", ".join(skipped[:10]) + (" …" if len(skipped) > 10 else ""),
+            )
+
+    def _discovery_request(self, url: str, source: Source, depth: int, anchor: str | None = None) -> Request:
+        return Request(
+            url,
+            callback=self.parse_discovery,
+            errback=self.on_error,
+            meta=self._meta(source, "discovery", "discovery", depth, anchor_text=anchor),
+            cb_kwargs={"source_id": source.id},
+        )
+
+    def parse_directory(self, response: Response, source_id: str) -> Iterable[Request]:
+        """A site directory (政府网站导航, 县市区 links): follow the links that name the government."""
+        source = self.sources_by_id[source_id]
+        links = directory_links(self.page_text(response), response.url, source)
+        if not links:
+            self.logger.info("%s: %s names no link %s", source.id, response.url, source.name)
+        for link in links[:3]:
+            host = urlsplit(link.url).hostname
+            if host:
+                self._found_hosts.setdefault(source.id, set()).add(host.lower())
+            yield Request(
+                link.url,
+                callback=self.parse_candidate,
+                errback=self.on_error,
+                meta=self._meta(source, "discovery", "directory", 1, anchor_text=link.label),
+                cb_kwargs={"source_id": source.id},
+            )
+
+    def parse_candidate(self, response: Response, source_id: str) -> Iterable[Request]:
+        """A portal a directory linked: accepted only when the page names the government."""
+        source = self.sources_by_id[source_id]
+        html = self.page_text(response)
+        if not names_government(html, source):
+            self.logger.warning("%s: %s does not name %s; not its portal", source.id, response.url, source.name)
+            return
+        self.logger.info("%s: portal found from a site directory: %s", source.id, response.url)
+        host = urlsplit(response.url).hostname
+        if host:  # a redirect may land elsewhere: that host is the portal now
+            self._found_hosts.setdefault(source.id, set()).add(host.lower())
+        yield from self.parse_discovery(response, source_id)
 
     def parse_discovery(self, response: Response, source_id: str) -> Iterable[Request]:
         source = self.sources_by_id[source_id]
@@ -235,13 +295,7 @@ class ReportSpider(scrapy.Spider):
                 yield self.list_request(link.url, source, "discovery", depth + 1, referer=response.url)
         elif depth < DISCOVERY_DEPTH:
             for link in found.hubs[:5]:
-                yield Request(
-                    link.url,
-                    callback=self.parse_discovery,
-                    errback=self.on_error,
-                    meta=self._meta(source, "discovery", "discovery", depth + 1, anchor_text=link.label),
-                    cb_kwargs={"source_id": source.id},
-                )
+                yield self._discovery_request(link.url, source, depth + 1, link.label)
         else:
             self.logger.warning("%s: no report column found from %s", source.id, source.homepage)
 
