@@ -64,9 +64,6 @@ class Source:
     platform: str = _f("platform", "unknown", doc="the province's platform family (notes/platforms.yaml)")
     homepage: str | None = _f("url", None, doc="the portal; null -> found at crawl time from the directory")
     columns: tuple[str, ...] = _f("urls", (), column=list, doc="report column URL(s); empty -> discovery")
-    directories: tuple[str, ...] = _f(
-        "urls", (), column=None, contract=False, doc="site directories (政府网站导航) linking to the portal"
-    )
     cms: str = _f("cms", "unknown", doc="override: a profile in crawler/profiles.yaml; unknown = detect")
     browser: bool = _f("bool", False, column=bool, doc="list pages need Chromium")
     evidence: tuple[str, ...] = _f(
@@ -74,8 +71,12 @@ class Source:
     )
     verified: bool = _f("bool", False, column=bool, doc="true once a live crawl confirmed it")
     local: bool = _f("bool", False, column=bool, doc="only replicas: loopback allowed")
-    # Beyond the contract, for the crawler only: extra hosts the source serves files
-    # from, per-source limits, and free notes for the people keeping the registry.
+    # Beyond the contract, for the crawler only: site directories to find a missing
+    # homepage from, extra hosts the source serves files from, per-source limits, and
+    # free notes for the people keeping the registry.
+    directories: tuple[str, ...] = _f(
+        "urls", (), column=None, contract=False, doc="site directories (政府网站导航) linking to the portal"
+    )
     hosts: tuple[str, ...] = _f("hosts", (), column=None, contract=False)
     limits: dict[str, int] = _f("limits", {}, column=None, contract=False)
     notes: str | None = _f("text", None, column=None, contract=False)

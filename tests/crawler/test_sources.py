@@ -106,7 +106,7 @@ def test_a_source_without_homepage_loads_but_is_not_crawlable(tmp_path: Path) ->
 
 def test_the_dataclass_is_the_one_definition() -> None:
     assert required_keys() == ("id", "name")
-    assert [f.name for f in yaml_fields()] == [*contract_keys(), "hosts", "limits", "notes"]
+    assert [f.name for f in yaml_fields()] == [*contract_keys(), "directories", "hosts", "limits", "notes"]
     # to_dict writes every contract key in order, the crawler's extras only when set
     source = Source(id="a-b", name="A", homepage="https://a.gov.cn/")
     assert list(source.to_dict()) == list(contract_keys())
