@@ -29,6 +29,7 @@ from scrapy.http import FormRequest, Request, Response
 from scrapy.settings import BaseSettings
 from scrapy_playwright.page import PageMethod
 
+from archive import Fetch
 from crawler.discovery import directory_links, discover, names_government
 from crawler.encoding import decode_html, looks_like_html
 from crawler.items import ReportDocument
@@ -45,11 +46,14 @@ from crawler.list_page import (
 )
 from crawler.profiles import ApiRequest, Profile, detect_profile, load_profiles, profile_for
 from crawler.report_links import Link, clean_text, is_attachment_url
+from crawler.run_record import ArchiveRun
 from crawler.settings import FAST_SETTINGS
 from crawler.sources import Source, load_registry, load_sources, select_sources
 
 # Discovery goes homepage -> open-government page -> column at most.
 DISCOVERY_DEPTH = 2
+# A list the browser fetched is read only up to this size (a list answer is small).
+CAPTURE_MAX_BYTES = 5 * 1024 * 1024
 _ATTACHMENT_WORDS = ("附件", "下载", "全文", "原文")
 
 
@@ -90,6 +94,7 @@ class ReportSpider(scrapy.Spider):
         self.since = int(since) if since not in (None, "") else None
         self._listed: dict[str, set[str]] = {}  # per source: links JSON lists gave so far
         self._found_hosts: dict[str, set[str]] = {}  # per source: portal hosts a directory led to
+        self._captured: dict[str, list[dict[str, Any]]] = {}  # rendered page -> JSON it fetched
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -164,6 +169,8 @@ class ReportSpider(scrapy.Spider):
             if wait_for:
                 meta["playwright_page_methods"].append(PageMethod("wait_for_selector", wait_for))
             meta["nianbao"]["found_by"] = "browser" if found_by == "column" else found_by
+            # The JSON the page's own script fetches is read as a list too (capture_json).
+            meta["playwright_page_event_handlers"] = {"response": "capture_json"}
         return Request(
             url,
             callback=self.parse_list,
@@ -276,7 +283,9 @@ class ReportSpider(scrapy.Spider):
         source = self.sources_by_id[source_id]
         html = self.page_text(response)
         if not names_government(html, source):
-            self.logger.warning("%s: %s does not name %s; not its portal", source.id, response.url, source.name)
+            self.logger.warning(
+                "%s: %s does not name %s; not its portal", source.id, response.url, source.name
+            )
             return
         self.logger.info("%s: portal found from a site directory: %s", source.id, response.url)
         host = urlsplit(response.url).hostname
@@ -308,6 +317,8 @@ class ReportSpider(scrapy.Spider):
                 response, source_id, None, None, json_page_number(response.url), "first"
             )
             return
+        if response.meta.get("playwright"):
+            yield from self._captured_lists(response, source)
         html = self.page_text(response)
         chosen = self.profile_of(source, html, response.url, known=profile)
         if chosen.name != "unknown" and profile is None and source.cms == "unknown":
@@ -323,6 +334,71 @@ class ReportSpider(scrapy.Spider):
         mode = "counted" if page.api_counted else "first"
         for api in page.api_requests:
             yield self._api_request(api, source, depth, response.url, chosen.name, page.api_values, mode)
+
+    async def capture_json(self, response: Any) -> None:
+        """Chromium's answer to a request the page made (a Playwright response): JSON from
+        the source's own hosts is kept for :meth:`_captured_lists`, archived there."""
+        request = response.request
+        if request.resource_type not in ("xhr", "fetch") or not 200 <= response.status < 300:
+            return
+        source = self.source_for_url(response.url)
+        if source is None:
+            return  # another host: not the source's list, and never read
+        try:
+            length = int(response.headers.get("content-length") or 0)
+            if length > CAPTURE_MAX_BYTES:
+                return
+            body = await response.body()
+        except Exception as exc:  # the page navigated away, the body was evicted
+            self.logger.debug("capture of %s failed: %s", response.url, exc)
+            return
+        if len(body) > CAPTURE_MAX_BYTES or not looks_like_json(body, response.headers.get("content-type")):
+            return
+        page = response.frame.page.url.split("#", 1)[0]
+        self._captured.setdefault(page, []).append(
+            {
+                "url": response.url,
+                "status": response.status,
+                "method": request.method,
+                "request_headers": list(request.headers.items()),
+                "request_body": (request.post_data_buffer or b""),
+                "response_headers": list(response.headers.items()),
+                "body": body,
+            }
+        )
+
+    def _captured_lists(self, response: Response, source: Source) -> Iterator[Request]:
+        """The JSON lists the rendered page fetched: archived, then read like an API's."""
+        run = ArchiveRun.of(self.crawler)
+        for captured in self._captured.pop(response.url.split("#", 1)[0], []):
+            if run.active:
+                run.archive.record(
+                    run.run_id,
+                    Fetch(
+                        url=captured["url"],
+                        status=captured["status"],
+                        method=captured["method"],
+                        body=captured["body"],
+                        request_headers=captured["request_headers"],
+                        response_headers=[
+                            *captured["response_headers"],
+                            (
+                                "X-Nianbao-Captured-By",
+                                "chromium (scrapy-playwright), from the page's own request",
+                            ),
+                        ],
+                        request_body=captured["request_body"],
+                        source=source.id,
+                        referer=response.url,
+                        found_by="browser",
+                        list_page=response.url,
+                    ),
+                )
+            data = loads(captured["body"])
+            if data is not None:
+                yield from self._report_requests(
+                    read_json_list(data, captured["url"]).links, source, response
+                )
 
     def _api_request(
         self,

@@ -103,8 +103,13 @@ def test_browser_only_list_found_through_chromium(replica: Replica, tmp_path: Pa
     rendered = conn.execute(
         "SELECT COUNT(*) FROM fetches WHERE found_by = 'browser' AND response_headers_json LIKE '%X-Nianbao-Rendered-By%'"
     ).fetchone()[0]
+    # The JSON the page's script fetched is archived too, marked as captured from Chromium.
+    captured = conn.execute(
+        "SELECT url FROM fetches WHERE found_by = 'browser' AND response_headers_json LIKE '%X-Nianbao-Captured-By%'"
+    ).fetchall()
     conn.close()
     assert rendered >= 1
+    assert captured and all("/api/cms/articles" in url for (url,) in captured)
 
 
 def test_killed_crawl_resumes_to_the_same_archive(first_run: Path, replica: Replica, tmp_path: Path) -> None:
