@@ -1,5 +1,6 @@
-"""Crawl speed against the replica portals with politeness off: static lists and
-browser-rendered lists separately, pages per second and peak memory.
+"""Crawl speed with politeness off: the replica portals (static lists, browser-rendered
+lists) and the recorded real columns (through the recorded-columns proxy), pages per
+second and peak memory.
 
     python -m benchmarks crawl
 
@@ -19,6 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from replicas.recorded import load_recordings
+from replicas.recorded import write_sources as write_recorded_sources
+from replicas.recorded.proxy import start as start_proxy
 from replicas.server import start
 from replicas.sources import write_sources
 
@@ -28,7 +32,7 @@ BROWSER = ("replica-xinxiang-city",)
 SUMMARY = re.compile(r"finished; (\d+) responses in ([\d.]+) s")
 
 
-def crawl_once(sources: Path, ids: tuple[str, ...], data: Path) -> dict[str, float]:
+def crawl_once(sources: Path, ids: tuple[str, ...], data: Path, proxy: str | None = None) -> dict[str, float]:
     cmd = [
         sys.executable,
         "-c",
@@ -48,7 +52,11 @@ def crawl_once(sources: Path, ids: tuple[str, ...], data: Path) -> dict[str, flo
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "NIANBAO_LOG_LEVEL": "ERROR"},
+        env={
+            **os.environ,
+            "NIANBAO_LOG_LEVEL": "ERROR",
+            **({"http_proxy": proxy, "https_proxy": proxy} if proxy else {}),
+        },
     )
     out = proc.stdout.read().decode() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
@@ -80,6 +88,11 @@ def main() -> None:
                 rows.append(("browser-rendered (1 portal)", crawl_once(sources, BROWSER, root / "browser")))
             else:
                 print("(no /usr/bin/chromium: browser-rendered crawl skipped)")
+            recordings = load_recordings()
+            recorded = write_recorded_sources(root / "recorded.yaml", recordings)
+            with start_proxy(recordings) as proxy:
+                name = f"recorded columns ({len(recordings)})"
+                rows.append((name, crawl_once(recorded, (), root / "recorded", proxy.url)))
     finally:
         server.stop()
     header = f"{'crawl':<28} {'responses':>9} {'reports':>7} {'crawl s':>8} {'pages/s':>8} {'wall s':>7} {'peak MB':>8}"
