@@ -10,7 +10,8 @@ Order (``DOWNLOADER_MIDDLEWARES`` in settings.py) matters:
   still read an unchanged list page.
 - ``ArchiveMiddleware`` (950) sits next to the downloader: it sees the request with
   its final headers and each response as it came off the wire (still gzip-encoded,
-  every 301 and every 500 before a retry), and each failed attempt.
+  every 301 and every 500 before a retry), and each failed attempt. It only archives:
+  whether a response is a report is the spider's decision (``archive_role``).
 """
 
 from __future__ import annotations
@@ -31,9 +32,7 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 
 from archive import Fetch
-from crawler.encoding import decode_html, looks_like_html
 from crawler.limits import limits_for
-from crawler.report_links import is_attachment_response, page_holds_report
 from crawler.run_record import ArchiveRun
 
 logger = logging.getLogger(__name__)
@@ -231,33 +230,6 @@ def _decode_content(body: bytes, encoding: str) -> bytes | None:
     return None
 
 
-def response_role(
-    kind: str | None, url: str, headers: list[tuple[str, str]], body: bytes, status: int
-) -> str:
-    """The archive role of a response: "robots", "report" or "page".
-
-    A detail or attachment response is a report when it is a document (by
-    Content-Disposition or type) or a page whose text is the report's sections.
-    """
-    if urlsplit(url).path == "/robots.txt" and kind != "detail":
-        return "robots"
-    if kind not in ("detail", "attachment") or not 200 <= status < 300:
-        return "page"
-    ctype = next((v for k, v in headers if k.lower() == "content-type"), None)
-    if is_attachment_response(headers):
-        return "report"
-    if looks_like_html(body, ctype):
-        return "report" if page_holds_report(_visible_text(decode_html(body, ctype))) else "page"
-    return "report" if kind == "attachment" else "page"
-
-
-def _visible_text(html: str) -> str:
-    from parsel import Selector
-
-    sel = Selector(text=html)
-    return " ".join(sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
-
-
 class ArchiveMiddleware:
     """Hand every exchange to the archive: list pages, reports, robots.txt, errors, failures."""
 
@@ -288,7 +260,13 @@ class ArchiveMiddleware:
             response_headers.append(("X-Nianbao-Rendered-By", "chromium (scrapy-playwright)"))
             decoded, raw = None, None
         source = _source_of(self.crawler, request)
-        role = response_role(meta.get("kind"), request.url, response_headers, body, response.status)
+        # What the response is (a report, a page, robots.txt) is the spider's call.
+        spider = self.crawler.spider
+        role = (
+            spider.archive_role(meta.get("kind"), request.url, response_headers, body, response.status)
+            if hasattr(spider, "archive_role")
+            else ("robots" if urlsplit(request.url).path == "/robots.txt" else "page")
+        )
         if response.status == 304 and request.meta.get("nianbao_stored_role"):
             role = request.meta["nianbao_stored_role"]  # unchanged: what it was last time
         referer = request.headers.get(b"Referer")

@@ -15,6 +15,10 @@ from email.message import Message
 from posixpath import splitext
 from urllib.parse import unquote, urlsplit
 
+from parsel import Selector
+
+from crawler.encoding import decode_html, looks_like_html
+
 ATTACHMENT_EXTENSIONS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd"})
 ATTACHMENT_TYPES = (
     "application/pdf",
@@ -161,3 +165,28 @@ class Link:
     @property
     def is_attachment(self) -> bool:
         return is_attachment_url(self.url)
+
+
+def document_role(
+    kind: str | None, url: str, headers: list[tuple[str, str]], body: bytes, status: int
+) -> str:
+    """The archive role of a response: "robots", "report" or "page".
+
+    A detail or attachment response is a report when it is a document (by
+    Content-Disposition or type) or a page whose text is the report's sections.
+    """
+    if urlsplit(url).path == "/robots.txt" and kind != "detail":
+        return "robots"
+    if kind not in ("detail", "attachment") or not 200 <= status < 300:
+        return "page"
+    ctype = next((v for k, v in headers if k.lower() == "content-type"), None)
+    if is_attachment_response(headers):
+        return "report"
+    if looks_like_html(body, ctype):
+        return "report" if page_holds_report(_visible_text(decode_html(body, ctype))) else "page"
+    return "report" if kind == "attachment" else "page"
+
+
+def _visible_text(html: str) -> str:
+    sel = Selector(text=html)
+    return " ".join(sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())

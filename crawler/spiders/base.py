@@ -45,7 +45,7 @@ from crawler.list_page import (
     read_list_page,
 )
 from crawler.profiles import ApiRequest, Profile, detect_profile, load_profiles, profile_for
-from crawler.report_links import Link, clean_text, is_attachment_url
+from crawler.report_links import Link, clean_text, document_role, is_attachment_url
 from crawler.run_record import ArchiveRun
 from crawler.settings import FAST_SETTINGS
 from crawler.sources import Source, load_registry, load_sources, select_sources
@@ -209,6 +209,14 @@ class ReportSpider(scrapy.Spider):
             meta=meta,
             cb_kwargs={"source_id": source.id, "report": report},
         )
+
+    @staticmethod
+    def archive_role(
+        kind: str | None, url: str, headers: list[tuple[str, str]], body: bytes, status: int
+    ) -> str:
+        """What the archive records a response as ("report", "page", "robots"): the
+        spider's decision, which the archive middleware asks for and writes down."""
+        return document_role(kind, url, headers, body, status)
 
     def wanted(self, link: Link) -> bool:
         """A report link of a year we want (``since``)."""
