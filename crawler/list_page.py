@@ -26,10 +26,13 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 
 from crawler.profiles import ApiRequest, JsonApi, Profile
-from crawler.report_links import Link, clean_text
+from crawler.report_links import Link, clean_text, url_extension
 
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+# The inline form of the TRS pager: `var countPage = 2//共多少页`, links written by concatenation.
+_COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
+_COUNT_PAGE_EXT = re.compile(r"""index_\\?["']\s*\+[^;\n]*?\.(s?html?)\b""")
 _STATIC_PAGE = re.compile(
     r"(?:^|/)index_(\d+)\.s?html?$|[?&](?:page|pageNo|pageIndex|pageNum|curPage|p)=(\d+)", re.I
 )
@@ -134,6 +137,14 @@ def create_page_html_urls(html: str, base_url: str, max_pages: int = 1000) -> li
         prefix, ext = (rest + ["index", "html"])[:2] if len(rest) >= 2 else ("index", "html")
         for n in range(min(count, max_pages)):
             urls.append(_index_url(base_url, prefix, ext, n))
+    inline = _COUNT_PAGE.search(html)
+    if inline and not urls:
+        ext = _COUNT_PAGE_EXT.search(html)
+        own = url_extension(base_url)
+        ext = ext.group(1) if ext else (own if own in ("html", "shtml", "htm") else "html")
+        urls.extend(
+            _index_url(base_url, "index", ext, n) for n in range(min(int(inline.group(1)), max_pages))
+        )
     return list(dict.fromkeys(urls))
 
 

@@ -304,3 +304,14 @@ def test_page_limit_bounds_a_huge_dataproxy_total() -> None:
         max_requests=7,
     )
     assert len(windows) == 7
+
+
+def test_inline_count_page_pager() -> None:
+    # TRS's inline pager (鄂尔多斯's 信息公开年报): `var countPage = 2//共多少页`, links by concatenation.
+    from crawler.list_page import create_page_html_urls
+
+    html = '<script>var countPage = 2//共多少页\ndocument.write("<a href=\\"index_" + 1 + ".shtml\\">2</a>");</script>'
+    assert create_page_html_urls(html, "http://x.gov.cn/xxgknb/") == [
+        "http://x.gov.cn/xxgknb/index.shtml",
+        "http://x.gov.cn/xxgknb/index_1.shtml",
+    ]
