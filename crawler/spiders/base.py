@@ -93,7 +93,14 @@ class ReportSpider(scrapy.Spider):
         self.sources_by_id = {s.id: s for s in self.sources}
         self.since = int(since) if since not in (None, "") else None
         self._listed: dict[str, set[str]] = {}  # per source: links JSON lists gave so far
-        self._found_hosts: dict[str, set[str]] = {}  # per source: portal hosts a directory led to
+        # Per source, the hosts it may be crawled on (a directory adds the portal it led to),
+        # and per host the sources it belongs to: looked up on every request.
+        self._hosts: dict[str, set[str]] = {}
+        self._by_host: dict[str, list[str]] = {}
+        for s in self.sources:
+            self._hosts[s.id] = set()
+            for host in (*s.allowed_hosts, *(urlsplit(u).hostname for u in s.directories)):
+                self._allow_host(s, host)
         self._captured: dict[str, list[dict[str, Any]]] = {}  # rendered page -> JSON it fetched
 
     @classmethod
@@ -120,16 +127,20 @@ class ReportSpider(scrapy.Spider):
 
     # -- helpers ---------------------------------------------------------
     def source_for_url(self, url: str) -> Source | None:
-        """The source whose hosts include the URL's host (for robots.txt and redirects)."""
+        """The first source whose hosts include the URL's host (for robots.txt and redirects)."""
         host = (urlsplit(url).hostname or "").lower()
-        return next((s for s in self.sources if host in self.hosts_of(s)), None)
+        ids = self._by_host.get(host)
+        return self.sources_by_id[ids[0]] if ids else None
 
-    def hosts_of(self, source: Source) -> frozenset[str]:
+    def hosts_of(self, source: Source) -> set[str]:
         """The hosts a source may be crawled on: its own, its site directories', and the
         portal a directory led to (once the portal named the government)."""
-        extra = self._found_hosts.get(source.id, set())
-        directories = {urlsplit(u).hostname for u in source.directories}
-        return source.allowed_hosts | frozenset(h.lower() for h in (*extra, *directories) if h)
+        return self._hosts[source.id]
+
+    def _allow_host(self, source: Source, host: str | None) -> None:
+        if host and host.lower() not in self._hosts[source.id]:
+            self._hosts[source.id].add(host.lower())
+            self._by_host.setdefault(host.lower(), []).append(source.id)
 
     def profile_of(self, source: Source, html: str = "", url: str = "", known: str | None = None) -> Profile:
         """How to read this source's lists: ``known`` (what an earlier page showed), the
@@ -275,9 +286,7 @@ class ReportSpider(scrapy.Spider):
         if not links:
             self.logger.info("%s: %s names no link %s", source.id, response.url, source.name)
         for link in links[:3]:
-            host = urlsplit(link.url).hostname
-            if host:
-                self._found_hosts.setdefault(source.id, set()).add(host.lower())
+            self._allow_host(source, urlsplit(link.url).hostname)
             yield Request(
                 link.url,
                 callback=self.parse_candidate,
@@ -296,9 +305,7 @@ class ReportSpider(scrapy.Spider):
             )
             return
         self.logger.info("%s: portal found from a site directory: %s", source.id, response.url)
-        host = urlsplit(response.url).hostname
-        if host:  # a redirect may land elsewhere: that host is the portal now
-            self._found_hosts.setdefault(source.id, set()).add(host.lower())
+        self._allow_host(source, urlsplit(response.url).hostname)  # where a redirect landed
         yield from self.parse_discovery(response, source_id)
 
     def parse_discovery(self, response: Response, source_id: str) -> Iterable[Request]:
