@@ -16,7 +16,6 @@ Order (``DOWNLOADER_MIDDLEWARES`` in settings.py) matters:
 
 from __future__ import annotations
 
-import gzip
 import ipaddress
 import logging
 import socket
@@ -210,21 +209,66 @@ class ConditionalRequestMiddleware:
         )
 
 
-def _decode_content(body: bytes, encoding: str) -> bytes | None:
-    """Remove a Content-Encoding; None when it cannot be undone here."""
+_CHUNK = 64 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _inflate(body: bytes, wbits: int, max_size: int) -> bytes:
+    """zlib/gzip/raw deflate, every gzip member, stopping past ``max_size`` bytes of output."""
+    out, size, data = [], 0, body
+    while data:
+        engine = zlib.decompressobj(wbits)
+        chunk = engine.decompress(data, _CHUNK)
+        while True:
+            size += len(chunk)
+            if max_size and size > max_size:
+                raise _TooLarge
+            out.append(chunk)
+            if engine.eof or not engine.unconsumed_tail:
+                break
+            chunk = engine.decompress(engine.unconsumed_tail, _CHUNK)
+        data = engine.unused_data if engine.eof and wbits == 31 else b""
+    return b"".join(out)
+
+
+def _unbrotli(body: bytes, max_size: int) -> bytes:
+    import brotli  # optional, as in Scrapy
+
+    engine = brotli.Decompressor()
+    out, size = [engine.process(body, output_buffer_limit=_CHUNK)], 0
+    while True:
+        size += len(out[-1])
+        if max_size and size > max_size:
+            raise _TooLarge
+        if engine.is_finished():
+            break
+        chunk = engine.process(b"", output_buffer_limit=_CHUNK)
+        if not chunk:
+            break
+        out.append(chunk)
+    return b"".join(out)
+
+
+def _decode_content(body: bytes, encoding: str, max_size: int = 0) -> bytes | None:
+    """Remove a Content-Encoding, never producing more than ``max_size`` bytes (a
+    decompression bomb); None when it cannot be undone here, or only past the limit."""
     enc = encoding.strip().lower()
     try:
         if enc in ("gzip", "x-gzip"):
-            return gzip.decompress(body)
+            return _inflate(body, 31, max_size)
         if enc == "deflate":
             try:
-                return zlib.decompress(body)
+                return _inflate(body, zlib.MAX_WBITS, max_size)
             except zlib.error:
-                return zlib.decompress(body, -zlib.MAX_WBITS)
+                return _inflate(body, -zlib.MAX_WBITS, max_size)
         if enc == "br":
-            import brotli  # optional, as in Scrapy
-
-            return brotli.decompress(body)
+            return _unbrotli(body, max_size)
+    except _TooLarge:
+        logger.warning("a %s body decodes to more than %d bytes: archived as sent, not decoded", enc, max_size)
+        return None
     except Exception:
         return None
     return None
@@ -252,7 +296,8 @@ class ArchiveMiddleware:
         body, decoded = raw, None
         encoding = response.headers.get(b"Content-Encoding")
         if encoding and raw:
-            plain = _decode_content(raw, encoding.decode("latin-1"))
+            limit = request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            plain = _decode_content(raw, encoding.decode("latin-1"), limit)
             if plain is not None:
                 body, decoded = plain, encoding.decode("latin-1")
         if request.meta.get("playwright"):

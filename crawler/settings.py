@@ -50,7 +50,10 @@ DOWNLOAD_WARNSIZE = 30 * 1024 * 1024
 # Error responses reach the archive middleware anyway; the spider needs only 2xx.
 HTTPERROR_ALLOWED_CODES: list[int] = []
 COOKIES_ENABLED = True
+# No control endpoints: Scrapy's telnet console and its remote-control server (on by
+# default since 2.19: a loopback port that runs Python, with token files in ~/.local/state).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
 
 # Where things go: the archive, and JOBDIRs (resume) under data/jobs/.
@@ -88,6 +91,8 @@ PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = chromium.launch_options()
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 60_000
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+# Every request a rendered page makes passes the sources' host and address rules.
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser_guard.abort_request"
 
 # Politeness off: only for local sources (enforced by the spider).
 FAST_SETTINGS = {

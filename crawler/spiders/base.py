@@ -30,6 +30,7 @@ from scrapy.settings import BaseSettings
 from scrapy_playwright.page import PageMethod
 
 from archive import Fetch
+from crawler import browser_guard
 from crawler.discovery import directory_links, discover, names_government
 from crawler.encoding import decode_html, looks_like_html
 from crawler.items import ReportDocument
@@ -123,6 +124,7 @@ class ReportSpider(scrapy.Spider):
                 )
         if spider.since is None and crawler.settings.get("NIANBAO_SINCE"):
             spider.since = crawler.settings.getint("NIANBAO_SINCE")
+        browser_guard.install(spider)
         return spider
 
     # -- helpers ---------------------------------------------------------

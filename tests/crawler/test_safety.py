@@ -104,3 +104,27 @@ def test_polite_by_default_and_fast_only_for_local_sources(tmp_path: Path) -> No
     with pytest.raises(UsageError, match="only for local sources"):
         crawler._create_spider(sources=str(path))
     assert crawler._create_spider(sources=str(path), source="local-replica").sources[0].local
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
+def test_decompression_bounded(encoding: str) -> None:
+    # A bomb: 64 MiB of zeros in a few kilobytes. Decoded only within the limit.
+    import gzip
+    import zlib
+
+    import brotli
+
+    from crawler.middlewares import _decode_content
+
+    plain = b"\0" * (64 * 1024 * 1024)
+    packed = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[encoding](plain)
+    assert _decode_content(packed, encoding, max_size=1024 * 1024) is None
+    assert _decode_content(packed, encoding, max_size=100 * 1024 * 1024) == plain
+
+
+def test_every_gzip_member_decoded() -> None:
+    import gzip
+
+    from crawler.middlewares import _decode_content
+
+    assert _decode_content(gzip.compress(b"ab") + gzip.compress(b"cd"), "gzip", 100) == b"abcd"
