@@ -173,12 +173,13 @@ class ReportSpider(scrapy.Spider):
         referer: str | None = None,
         profile: str | None = None,
     ) -> Request:
-        browser = self.profile_of(source, known=profile) if (profile or source.cms != "unknown") else None
+        # Rendered in Chromium when the source says so, or the family it is known to be does.
+        known = self.profile_of(source, known=profile) if (profile or source.cms != "unknown") else None
         meta = self._meta(source, "list", found_by, depth, list_page=referer)
-        if source.browser or (browser is not None and browser.browser):
+        if source.browser or (known is not None and known.browser):
             meta["playwright"] = True
             meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
-            wait_for = browser.wait_for if browser is not None else "a[href]"
+            wait_for = known.wait_for if known is not None else "a[href]"
             if wait_for:
                 meta["playwright_page_methods"].append(PageMethod("wait_for_selector", wait_for))
             meta["nianbao"]["found_by"] = "browser" if found_by == "column" else found_by
