@@ -18,6 +18,14 @@ SETTINGS = {
     "suggest_facets": False,  # a query per column on every table page: too slow on large tables
     "facet_time_limit_ms": 1000,
     "sql_time_limit_ms": 5000,
+    # Threads for SQL. Arbitrary SQL (?sql=, ?_where=) takes at most one of them at a
+    # time (the plugin's lane), so pages keep the others while a heavy query runs.
+    "num_sql_threads": 3,
+    "max_returned_rows": 1000,
+    # CSV exports (?_stream=on) are never cut by size: Datasette's default (100 MB) ends
+    # them with an error line under HTTP 200. `nianbao serve --max-csv-mb N` sets a cap;
+    # an export cut by it (or by an error) ends as an incomplete HTTP transfer.
+    "max_csv_mb": 0,
     "allow_download": False,  # the whole .db file: large; exports are per table
     "default_cache_ttl": 3600,
 }
@@ -46,7 +54,7 @@ def metadata(database: Path, archive: Path | None) -> dict[str, Any]:
     return meta
 
 
-def make_datasette(database: Path, archive: Path | None = None) -> Datasette:
+def make_datasette(database: Path, archive: Path | None = None, *, max_csv_mb: int = 0) -> Datasette:
     """Datasette over ``database`` opened immutable (read-only, counted once)."""
     if not database.is_file():
         raise FileNotFoundError(f"no database at {database}: run `nianbao build` first")
@@ -54,6 +62,6 @@ def make_datasette(database: Path, archive: Path | None = None) -> Datasette:
         immutables=[str(database)],
         metadata=metadata(database, archive),
         plugins_dir=str(PLUGINS_DIR),
-        settings=SETTINGS,
+        settings={**SETTINGS, "max_csv_mb": max_csv_mb},
         cors=False,
     )

@@ -3,7 +3,10 @@
 Incremental: a document already in the database, parsed by the current
 ``PARSER_VERSION``, is not parsed again. The build works on a copy of the
 database and moves it into place at the end, so a reader (or a failed build)
-never sees a half-written file.
+never sees a half-written file: the new file is fsynced, renamed over the old one,
+and the folder fsynced, so after a power loss the name holds the old build or the
+new one, whole. A running ``nianbao serve`` serves a snapshot (a hard link under
+``.serving/<pid>/``) and keeps serving the build it started with until restarted.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,13 +98,74 @@ def build(
         stats.audits = run_audits(db)
         stats.reports = db["reports"].count
         db.conn.close()
+        _fsync(work)
         os.replace(work, database)
+        _fsync(database.parent)
     except BaseException:
         db.conn.close()
         work.unlink(missing_ok=True)
         raise
+    remove_stale_snapshots(database)
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+SNAPSHOTS = ".serving"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_snapshots(database: Path) -> list[int]:
+    """Remove the snapshots of servers no longer running (killed ones leave theirs);
+    returns the process ids of those still serving."""
+    folder = database.parent / SNAPSHOTS
+    live = []
+    if not folder.is_dir():
+        return live
+    for entry in folder.iterdir():
+        pid = int(entry.name) if entry.name.isdigit() else None
+        if pid is not None and (pid == os.getpid() or _alive(pid)):
+            live.append(pid)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+    return live
+
+
+@contextmanager
+def serving_snapshot(database: Path) -> Iterator[Path]:
+    """The database as it is now, under a name no build replaces: a hard link in
+    ``.serving/<pid>/`` (same file name, so Datasette names it the same). Removed on exit."""
+    remove_stale_snapshots(database)
+    folder = database.parent / SNAPSHOTS / str(os.getpid())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    snapshot = folder / database.name
+    try:
+        os.link(database, snapshot)
+    except OSError:  # no hard links on this file system: serve the file itself
+        shutil.rmtree(folder, ignore_errors=True)
+        yield database
+        return
+    try:
+        yield snapshot
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _parse(document: Document) -> ReportRows:

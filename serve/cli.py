@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import sqlite3
 import sys
@@ -13,7 +14,7 @@ import sqlite_utils
 
 from nianbao.paths import DataDir
 from serve import export as exporting
-from serve.build import build
+from serve.build import build, remove_stale_snapshots, serving_snapshot
 from serve.documents import from_archive, from_paths
 from serve.sources import load_sources
 
@@ -58,6 +59,13 @@ def build_command(
         documents, provenance = from_archive(data.archive), data.archive / "provenance.db"
     stats = build(data.database, documents, sources=sources, provenance_db=provenance, progress=not quiet)
     click.echo(f"{data.database}: {stats.summary()}")
+    serving = remove_stale_snapshots(data.database)
+    if serving:
+        click.echo(
+            f"`nianbao serve` (process {', '.join(map(str, serving))}) keeps serving the previous build "
+            "until restarted",
+            err=True,
+        )
 
 
 def port_free(host: str, port: int) -> bool:
@@ -75,13 +83,24 @@ def port_free(host: str, port: int) -> bool:
 @click.command("serve")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--max-csv-mb",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Cap on one CSV export (0: none); a capped export ends as an incomplete HTTP transfer.",
+)
 @click.pass_obj
-def serve_command(data: DataDir, port: int, host: str) -> None:
-    """Serve the database read-only with Datasette."""
-    serve(data, host, port)
+def serve_command(data: DataDir, port: int, host: str, max_csv_mb: int) -> None:
+    """Serve the database read-only with Datasette.
+
+    The server serves the build it started with (a snapshot in data/.serving/), also
+    while `nianbao build` replaces the file: restart it to serve a new build.
+    """
+    serve(data, host, port, max_csv_mb=max_csv_mb)
 
 
-def serve(data: DataDir, host: str, port: int) -> None:
+def serve(data: DataDir, host: str, port: int, *, max_csv_mb: int = 0) -> None:
     import uvicorn
 
     from serve.app import make_datasette
@@ -92,9 +111,14 @@ def serve(data: DataDir, host: str, port: int) -> None:
         raise click.ClickException(
             f"port {port} on {host} is taken (another `nianbao serve`?): stop it, or choose one with --port"
         )
-    datasette = make_datasette(data.database, data.archive if data.archive.is_dir() else None)
-    click.echo(f"Serving {data.database} read-only at http://{host}:{port}/  (Ctrl-C stops)")
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    archive = data.archive if data.archive.is_dir() else None
+    with serving_snapshot(data.database) as snapshot:
+        datasette = make_datasette(snapshot, archive, max_csv_mb=max_csv_mb)
+        click.echo(f"Serving {data.database} read-only at http://{host}:{port}/  (Ctrl-C stops)")
+        # uvicorn shuts down on SIGTERM, then raises it again: exit through Python so the
+        # snapshot is removed (a kill -9 leaves it; the next serve or build removes it).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
 @click.command("export")

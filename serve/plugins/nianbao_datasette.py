@@ -4,14 +4,26 @@
 - ``nianbao_match(q)``: SQL function turning a query into a bigram FTS5 expression
   (serve/search.py), and ``?_search=`` on the tables with such an index;
 - links from a report to its original URL, its archived copy and its row page;
-- 405 for every method but GET, HEAD and OPTIONS: the site is read-only.
+- 405 for every method but GET, HEAD and OPTIONS: the site is read-only;
+- bounds on anonymous SQL (README, "Serving in public"): no value longer than
+  ``MAX_VALUE_BYTES``, no answer larger than ``MAX_ANSWER_CHARS``, SQLite's heap capped,
+  and arbitrary SQL (``?sql=``, ``?_where=``) one query at a time in its own lane so it
+  never holds the threads that serve the pages;
+- a CSV export that does not finish ends without HTTP's closing chunk, so the client
+  sees an incomplete transfer, not a 200 with an error line at the end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
+import sqlite3
+import sys
+import threading
+import weakref
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
@@ -43,9 +55,46 @@ def _config(datasette) -> dict:
     return datasette.plugin_config("nianbao") or {}
 
 
+# One value (a string or blob SQLite makes or reads): a report's whole text is well under 1 MB.
+MAX_VALUE_BYTES = 16 * 1024 * 1024
+# One answer, summed over its rows (characters of text and bytes of blobs): a page of
+# 1,000 full report texts fits; a thousand 200 KB blobs do not.
+MAX_ANSWER_CHARS = 64 * 1024 * 1024
+# SQLite's own memory, for the whole process (page caches, sorters, values being built).
+SQLITE_HEAP_BYTES = 512 * 1024 * 1024
+# Arbitrary SQL: how many such queries run at once, how long one waits for its turn, how
+# many may wait; past that the answer is 503 with Retry-After.
+SQL_LANES = 1
+SQL_WAIT_SECONDS = 10.0
+SQL_MAX_WAITING = 16
+
+
+class AnswerTooLarge(sqlite3.OperationalError):
+    pass
+
+
+_answers = threading.local()
+
+
+def _bounded_rows(cursor, row):
+    """sqlite3.Row, counting what one cursor's answer holds; past MAX_ANSWER_CHARS the query fails."""
+    counted = getattr(_answers, "cursor", None)
+    if counted is None or counted() is not cursor:
+        _answers.cursor, _answers.size = weakref.ref(cursor), 0
+    _answers.size += sum(len(v) if isinstance(v, (str, bytes)) else 8 for v in row)
+    if _answers.size > MAX_ANSWER_CHARS:
+        raise AnswerTooLarge(
+            f"answer too large: more than {MAX_ANSWER_CHARS // (1024 * 1024)} MB; select fewer rows or columns"
+        )
+    return sqlite3.Row(cursor, row)
+
+
 @hookimpl
 def prepare_connection(conn) -> None:
     conn.create_function("nianbao_match", 1, match_query, deterministic=True)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.execute(f"pragma hard_heap_limit = {SQLITE_HEAP_BYTES}")
+    conn.row_factory = _bounded_rows
 
 
 @hookimpl
@@ -63,30 +112,129 @@ def filters_from_request(request, database, table, datasette):
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+async def _plain(send, status: int, text: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers],
+        }
+    )
+    await send({"type": "http.response.body", "body": text.encode()})
+
+
+def _own_queries(datasette) -> set[str]:
+    """The dashboards' SQL: our own queries, sent by the dashboard pages as ?sql=."""
+    dashboards = datasette.plugin_config("datasette-dashboards") or {}
+    return {
+        chart["query"]
+        for dashboard in dashboards.values()
+        for chart in (dashboard.get("charts") or {}).values()
+        if isinstance(chart, dict) and chart.get("query")
+    }
+
+
+class _Lane:
+    """At most ``width`` requests at once; others wait up to ``wait`` seconds, at most ``queue`` of them."""
+
+    def __init__(self, width: int, wait: float, queue: int):
+        self.width, self.wait, self.queue = width, wait, queue
+        self.semaphore: asyncio.Semaphore | None = None
+        self.waiting = 0
+
+    async def enter(self) -> bool:
+        if self.semaphore is None:
+            self.semaphore = asyncio.Semaphore(self.width)
+        if self.semaphore.locked() and self.waiting >= self.queue:
+            return False
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self.semaphore.acquire(), timeout=self.wait)
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
+        return True
+
+    def leave(self) -> None:
+        assert self.semaphore is not None
+        self.semaphore.release()
+
+
+def _is_csv(scope, args: dict[str, list[str]]) -> bool:
+    return (scope["path"].endswith(".csv") or args.get("_format") == ["csv"]) and "_trace" not in args
+
+
+def _csv_checked(send):
+    """Pass a CSV response through; if Datasette ended it early (it then writes the
+    error as a last line without a line break), withhold the closing chunk so the
+    transfer is incomplete for the client."""
+    state = {"ok": False, "tail": b"", "cut": False}
+
+    async def checked(message):
+        if state["cut"]:
+            return  # nothing more goes out: the server closes the connection mid-transfer
+        if message["type"] == "http.response.start":
+            state["ok"] = message["status"] == 200
+        elif message["type"] == "http.response.body" and state["ok"]:
+            body = message.get("body", b"")
+            if body:
+                state["tail"] = body[-1:]
+            if not message.get("more_body", False) and state["tail"] not in (b"", b"\n"):
+                sys.stderr.write("nianbao: a CSV export was cut; its response is left incomplete\n")
+                sys.stderr.flush()
+                state["cut"] = True
+                return
+        await send(message)
+
+    return checked
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    """The site is read-only: any other method is refused before Datasette sees it."""
+    """The site is read-only: any other method is refused before Datasette sees it.
+    Arbitrary SQL runs in its own lane; CSV exports that are cut end incomplete."""
+    lane = _Lane(SQL_LANES, SQL_WAIT_SECONDS, SQL_MAX_WAITING)
+    own: set[str] | None = None
 
     def wrap(app):
-        async def read_only(scope, receive, send):
-            if scope["type"] == "http" and scope["method"] not in _READ_METHODS:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 405,
-                        "headers": [
-                            (b"allow", b"GET, HEAD, OPTIONS"),
-                            (b"content-type", b"text/plain; charset=utf-8"),
-                        ],
-                    }
-                )
-                await send(
-                    {"type": "http.response.body", "body": b"read-only: this site cannot be written to\n"}
+        async def guarded(scope, receive, send):
+            nonlocal own
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            if scope["method"] not in _READ_METHODS:
+                await _plain(
+                    send,
+                    405,
+                    "read-only: this site cannot be written to\n",
+                    [(b"allow", b"GET, HEAD, OPTIONS")],
                 )
                 return
-            await app(scope, receive, send)
+            args = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            if _is_csv(scope, args):
+                send = _csv_checked(send)
+            if own is None:
+                own = _own_queries(datasette)
+            arbitrary = "_where" in args or any(sql not in own for sql in args.get("sql", []))
+            if not arbitrary:
+                await app(scope, receive, send)
+                return
+            if not await lane.enter():
+                await _plain(
+                    send,
+                    503,
+                    "busy: this site runs one arbitrary SQL query at a time; try again shortly, "
+                    "or use a table page or a canned query\n",
+                    [(b"retry-after", b"5")],
+                )
+                return
+            try:
+                await app(scope, receive, send)
+            finally:
+                lane.leave()
 
-        return read_only
+        return guarded
 
     return wrap
 
