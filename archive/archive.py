@@ -21,6 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
 from archive.blob_store import BlobStore
 from archive.fetch import Fetch, header_value, utc_now_iso
 from archive.filenames import document_filename
@@ -445,6 +448,33 @@ class Archive:
 
     def seen_sha256(self, sha256: str) -> bool:
         return self.provenance.seen_sha256(sha256)
+
+    def fetched_in_run(self, run_id: str, url: str, method: str = "GET", body: bytes = b"") -> dict | None:
+        """The latest response this run archived for the request ``method url`` with ``body``
+        (a POST's form, compared with the body of the stored WARC request record), or None."""
+        for row in self.provenance.fetches_in_run(url, run_id, method.upper()):
+            if row["warc_file"] is None:
+                continue
+            if method.upper() == "GET" or self.request_body_of(row) == (body or b""):
+                return row
+        return None
+
+    def request_body_of(self, row: dict) -> bytes | None:
+        """The body of the WARC ``request`` record stored with ``row``'s response (None if unreadable)."""
+        path = self.warc_path(row["warc_file"])
+        try:
+            with path.open("rb") as f:
+                f.seek(row["warc_offset"] + row["warc_length"])
+                record = next(iter(ArchiveIterator(f)), None)
+                if (
+                    record is None
+                    or record.rec_type != "request"
+                    or record.rec_headers.get_header("WARC-Concurrent-To") != row["warc_record_id"]
+                ):
+                    return None
+                return record.content_stream().read()
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError):
+            return None
 
     def seen_url(self, url: str) -> bool:
         return self.provenance.last_fetch(url) is not None

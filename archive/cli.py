@@ -72,9 +72,13 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
 @click.option("--full", is_flag=True, help="Also read every WARC file end to end, checking every digest.")
 @click.pass_context
 def verify_command(ctx: click.Context, full: bool) -> None:
-    """Every row's blob exists and hashes right; every WARC record it names is there and matches.
+    """Every row's blob exists and hashes right; every WARC record it names is there and matches;
+    every WARC record has its row.
 
-    Exits 1 and lists the problems if any.
+    Exits 1 and lists the problems if any. A record without a row (``orphan``) is what a
+    crash between writing the WARC records and committing the row leaves: reported, not
+    repaired (rows are append-only and only the crawler knew the provenance; the resumed
+    crawl fetches the URL again).
     """
     with _open(ctx) as archive:
         problems = verify(archive, full=full)
@@ -82,9 +86,17 @@ def verify_command(ctx: click.Context, full: bool) -> None:
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
+        orphans = sum(1 for p in problems if p.what == "orphan")
         click.echo(f"{len(problems)} problem(s) in {rows} fetch rows", err=True)
+        if orphans:
+            click.echo(
+                f"{orphans} WARC record(s) have no provenance row: left by a writer killed between "
+                "writing them and committing their rows. They are not counted as fetched; nothing "
+                "points at them. They stay in the WARC files (append-only) and are not repaired.",
+                err=True,
+            )
         ctx.exit(1)
-    click.echo(f"ok: {rows} fetch rows, their blobs and WARC records agree")
+    click.echo(f"ok: {rows} fetch rows, their blobs and WARC records agree; every record has its row")
 
 
 @archive_group.command("get")

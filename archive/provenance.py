@@ -218,6 +218,14 @@ class Provenance:
             "SELECT * FROM fetches WHERE url = ? AND status IS NOT NULL ORDER BY id DESC LIMIT 1", (url,)
         ).fetchone()
 
+    def fetches_in_run(self, url: str, run_id: str, method: str = "GET") -> list[dict]:
+        """The fetches of ``url`` in run ``run_id`` with ``method`` that got a response, latest first."""
+        return self.conn.execute(
+            "SELECT * FROM fetches WHERE url = ? AND run_id = ? AND method = ? AND status IS NOT NULL "
+            "ORDER BY id DESC",
+            (url, run_id, method),
+        ).fetchall()
+
     def seen_sha256(self, sha256: str) -> bool:
         return (
             self.conn.execute("SELECT 1 FROM fetches WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone()

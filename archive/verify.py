@@ -1,7 +1,18 @@
-"""Check the archive against itself: every row's blob and WARC record exist and match."""
+"""Check the archive against itself: every row's blob and WARC record exist and match, and
+every WARC record has its row.
+
+A WARC record without a provenance row (an *orphan*) is what a crash leaves between
+writing an exchange's records and committing its row (``Archive.record`` writes in
+that order so that no row ever points at something missing). The orphan is reported,
+not repaired: the row's provenance (source, role, how the link was found, the list
+page, the anchor text) lived only in the crawler that died, rows are append-only and
+ordered, so a row added later would pose as the newest fetch of its URL, and the
+resumed crawl fetches that URL again anyway (it has no row), so nothing is lost.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -16,7 +27,7 @@ from archive.blob_store import CHUNK, BlobError
 
 @dataclass(frozen=True)
 class Problem:
-    what: str  # "blob" | "warc" | "file"
+    what: str  # "blob" | "warc" | "file" | "orphan"
     where: str  # sha256, "file@offset" or file name
     detail: str
     fetch_id: int | None = None
@@ -136,10 +147,144 @@ def check_files(archive: Archive) -> Iterator[Problem]:
             yield Problem("file", path.name, f"unreadable: {exc}")
 
 
+ORPHAN_DETAIL = (
+    "has no provenance row: it was written just before the writer died, and its row never "
+    "committed. The archive does not count it; a resumed crawl fetches the URL again."
+)
+
+
+def _writer_active(archive: Archive) -> bool:
+    """True while a process holds the archive's writer lock (its ``.open`` file is growing)."""
+    path = archive.root / "writer.lock"
+    if not path.exists():
+        return False
+    with path.open("rb") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
+
+def _warcinfo_fields(record) -> dict[str, str]:
+    fields = {}
+    for line in record.content_stream().read().decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def check_orphans(archive: Archive) -> Iterator[Problem]:
+    """Each ``response``/``revisit`` record in the WARC files has its provenance row, and each
+    ``request`` record is the request of a record that has one.
+
+    Reads only what lies between the records the rows name (the rows' own records are
+    checked by :func:`check_records`): the warcinfo, each row's request record, and any
+    gap or tail. The tail of the ``.open`` file of a writer that is running now is skipped:
+    its last row may be committing as we read.
+    """
+    known: dict[str, list[dict]] = defaultdict(list)
+    row_ids: set[str] = set()
+    for row in archive.provenance.conn.execute(
+        "SELECT id, warc_file, warc_offset, warc_length, warc_record_id FROM fetches "
+        "WHERE warc_file IS NOT NULL ORDER BY warc_file, warc_offset"
+    ):
+        known[row["warc_file"]].append(row)
+        row_ids.add(row["warc_record_id"])
+    live = _writer_active(archive)
+    for path in archive.warc_files():
+        name = path.name.removesuffix(".open")
+        rows = known.get(name, [])
+        skip_tail = live and path.name.endswith(".open")
+        try:
+            yield from _file_orphans(path, name, rows, row_ids, skip_tail)
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            yield Problem("file", path.name, f"unreadable while looking for records without rows: {exc}")
+
+
+def _file_orphans(path, name: str, rows: list[dict], row_ids: set[str], skip_tail: bool) -> Iterator[Problem]:
+    orphans: dict[str, dict] = {}  # response/revisit record id -> what we know of it
+    stray_requests: list[tuple[int, str, str | None]] = []
+    run: str | None = None
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        pos = 0
+        index = 0
+        while pos < size:
+            row = rows[index] if index < len(rows) else None
+            if row is not None and row["warc_offset"] <= pos:
+                index += 1
+                if row["warc_offset"] < pos:
+                    continue  # a row pointing inside a record: check_records says so
+                pos = row["warc_offset"] + row["warc_length"]
+                # its request record follows it
+                f.seek(pos)
+                it = ArchiveIterator(f)
+                record = next(iter(it), None)
+                if (
+                    record is not None
+                    and record.rec_type == "request"
+                    and record.rec_headers.get_header("WARC-Concurrent-To") == row["warc_record_id"]
+                ):
+                    pos = it.get_record_offset() + it.get_record_length()
+                continue
+            if row is None and skip_tail:
+                break
+            end = row["warc_offset"] if row is not None else size
+            f.seek(pos)
+            it = ArchiveIterator(f)
+            for record in it:
+                info = _warcinfo_fields(record) if record.rec_type == "warcinfo" else {}
+                offset = it.get_record_offset()  # reads the record to its end
+                if offset >= end:
+                    break
+                pos = offset + it.get_record_length()
+                headers = record.rec_headers
+                record_id = headers.get_header("WARC-Record-ID")
+                if record.rec_type == "warcinfo":
+                    run = info.get("nianbao-run", run)
+                elif record.rec_type in ("response", "revisit") and record_id not in row_ids:
+                    orphans[record_id] = {
+                        "offset": offset,
+                        "type": record.rec_type,
+                        "uri": headers.get_header("WARC-Target-URI"),
+                        "date": headers.get_header("WARC-Date"),
+                        "request": False,
+                    }
+                elif record.rec_type == "request":
+                    to = headers.get_header("WARC-Concurrent-To")
+                    if to in orphans:
+                        orphans[to]["request"] = True
+                    elif to not in row_ids:
+                        stray_requests.append((offset, headers.get_header("WARC-Target-URI"), to))
+            pos = max(pos, end)
+    run_text = f", run {run}" if run else ""
+    for orphan in orphans.values():
+        with_request = (
+            " (and its request record)" if orphan["request"] else " (its request record is missing)"
+        )
+        yield Problem(
+            "orphan",
+            f"{name}@{orphan['offset']}",
+            f"{orphan['type']} record{with_request} for {orphan['uri']} of {orphan['date']}{run_text} "
+            + ORPHAN_DETAIL,
+        )
+    for offset, uri, to in stray_requests:
+        yield Problem(
+            "orphan",
+            f"{name}@{offset}",
+            f"request record for {uri}{run_text} is the request of {to}, which has no provenance row "
+            "(nor a record in this file): a writer died between the two records",
+        )
+
+
 def verify(archive: Archive, *, full: bool = False) -> list[Problem]:
     """All problems found; ``full`` also reads every WARC file end to end."""
     problems = list(check_blobs(archive))
     problems += check_records(archive)
+    problems += check_orphans(archive)
     if full:
         problems += check_files(archive)
     return problems

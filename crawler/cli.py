@@ -7,7 +7,9 @@
 
 An interrupted crawl (Ctrl-C, kill) resumes when run again with the same
 arguments: the JOBDIR under ``data/jobs/`` keeps Scrapy's queue and seen
-requests, and is removed once a crawl finishes.
+requests, and is removed once a crawl finishes. After ``kill -9`` that queue is
+torn (Scrapy writes it on close): the crawl starts again from its start URLs, and
+what the run archived is answered from the archive (``RunReplayMiddleware``).
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def crawl_command(
     """Crawl report columns into the archive (WARC + blobs + provenance)."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.run_record import ArchiveRun
+    from crawler.run_record import RUNNING_FILE, ArchiveRun
     from crawler.spiders.portal import PortalSpider
 
     try:
@@ -168,7 +170,13 @@ def crawl_command(
     jobdir = data.jobs / job_key([str(f) for f in sources_files], [s.id for s in sources], since)
     if no_resume and jobdir.exists():
         shutil.rmtree(jobdir)
-    if jobdir.exists():
+    if (jobdir / RUNNING_FILE).exists():
+        click.echo(
+            f"resuming the crawl in {jobdir}, which was killed: what it archived is read from the "
+            "archive, not asked for again",
+            err=True,
+        )
+    elif jobdir.exists():
         click.echo(f"resuming the interrupted crawl in {jobdir}", err=True)
     settings = crawl_settings(data.root, jobdir, fast=fast, since=since)
     process = CrawlerProcess(settings)

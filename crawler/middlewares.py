@@ -5,6 +5,9 @@ Order (``DOWNLOADER_MIDDLEWARES`` in settings.py) matters:
 - ``SafetyMiddleware`` (60) runs first on every request, redirects and robots.txt
   included: it refuses foreign hosts, private/loopback/link-local addresses (after
   resolving the name) for non-local sources, and enforces per-source limits.
+- ``RunReplayMiddleware`` (930) answers a request this run already archived (a crawl
+  killed and started again) from the archive, so nothing archived is asked for twice;
+  the spider reads the stored response as it read the original.
 - ``ConditionalRequestMiddleware`` (940) adds If-None-Match / If-Modified-Since
   from the archive, and turns a 304 back into the stored body so the spider can
   still read an unchanged list page.
@@ -17,6 +20,7 @@ Order (``DOWNLOADER_MIDDLEWARES`` in settings.py) matters:
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import socket
 import time
@@ -27,7 +31,7 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from archive import Fetch
@@ -155,6 +159,77 @@ class SafetyMiddleware:
         return None
 
 
+REPLAYED = "nianbao-replayed"  # the flag of a response served from this run's archive
+
+
+def _stored_response(
+    request: Request, url: str, headers: Any, body: bytes, content_type: str | None, flags: list[str]
+) -> Response:
+    """A 200 with a stored body (Content-Encoding and Content-Length dropped: the body is plain)."""
+    headers = headers.copy()
+    if content_type and b"Content-Type" not in headers:
+        headers[b"Content-Type"] = content_type.encode("latin-1", "replace")
+    headers.pop(b"Content-Encoding", None)
+    headers.pop(b"Content-Length", None)
+    cls = responsetypes.from_args(headers=headers, url=url, body=body[:5000])
+    return cls(url=url, status=200, headers=headers, body=body, request=request, flags=flags)
+
+
+class RunReplayMiddleware:
+    """What this run has archived is not asked for again: the stored response is the answer.
+
+    A crawl killed with ``kill -9`` leaves Scrapy's JOBDIR without its queue (written only on
+    a clean close), so the crawl starts again from its start URLs (``ArchiveRun`` drops the
+    torn JOBDIR state). Every request this run already archived a usable response for
+    (2xx, a 304 of a stored body, or a redirect) is answered from the archive, with
+    ``nianbao_fetch``/``nianbao_role`` of the stored row: list pages lead to the same links,
+    reports give the same items, and only what was never archived goes out. A stored error
+    (4xx, 5xx) or failure is asked again, and so are browser requests (their page's own
+    requests cannot be replayed). A POST matches only with the same form body.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReplayMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> Response | None:
+        run = ArchiveRun.of(self.crawler)
+        if not run.active or request.meta.get("playwright"):
+            return None
+        row = run.archive.fetched_in_run(run.run_id, request.url, request.method, request.body)
+        if row is None or not row.get("sha256"):
+            return None
+        status = row["status"] or 0
+        if not (200 <= status < 400):
+            return None  # an error: ask again, as a retry would
+        try:
+            body = run.archive.get(row["sha256"])
+        except Exception:  # the blob is gone (verify says so): fetch it again
+            return None
+        headers = Headers([(k, v) for k, v in json.loads(row["response_headers_json"] or "[]")])
+        url = row["final_url"] or request.url
+        request.meta["nianbao_fetch"] = row
+        request.meta["nianbao_role"] = row["role"]
+        source = row["source"]
+        if status == 304 or 200 <= status < 300:
+            if status == 304 or row["warc_record_type"] == "revisit":
+                request.meta["nianbao_not_modified"] = True
+            response = _stored_response(request, url, headers, body, row["content_type"], [REPLAYED])
+            if row["role"] != "robots":
+                run.count(source, "pages" if row["role"] == "page" else "documents")
+        else:  # a redirect: RedirectMiddleware follows its Location to the next stored hop
+            headers.pop(b"Content-Length", None)
+            headers.pop(b"Content-Encoding", None)
+            response = Response(
+                url=url, status=status, headers=headers, body=body, request=request, flags=[REPLAYED]
+            )
+        run.count(source, "replayed")
+        return response
+
+
 class ConditionalRequestMiddleware:
     """Ask only for what changed; give the spider the stored body of what did not."""
 
@@ -191,22 +266,16 @@ class ConditionalRequestMiddleware:
         run = ArchiveRun.of(self.crawler)
         body = run.archive.get(sha256)
         row = request.meta.get("nianbao_fetch") or {}
-        headers = response.headers.copy()
-        if row.get("content_type") and b"Content-Type" not in headers:
-            headers[b"Content-Type"] = row["content_type"].encode("latin-1", "replace")
-        headers.pop(b"Content-Encoding", None)
-        headers.pop(b"Content-Length", None)
         request.meta["nianbao_not_modified"] = True
-        cls = responsetypes.from_args(headers=headers, url=response.url, body=body[:5000])
-        return cls(
-            url=response.url,
-            status=200,
-            headers=headers,
-            body=body,
-            request=request,
-            flags=[*response.flags, "not-modified"],
-            protocol=response.protocol,
+        stored = _stored_response(
+            request,
+            response.url,
+            response.headers,
+            body,
+            row.get("content_type"),
+            [*response.flags, "not-modified"],
         )
+        return stored.replace(protocol=response.protocol)
 
 
 _CHUNK = 64 * 1024
@@ -338,8 +407,8 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         run = ArchiveRun.of(self.crawler)
-        if not run.active:
-            return response
+        if not run.active or REPLAYED in response.flags:
+            return response  # a replayed response is already archived
         fetch = self._fetch(request, response)
         row = run.archive.record(run.run_id, fetch)
         request.meta["nianbao_fetch"] = row

@@ -69,6 +69,7 @@ NIANBAO_SINCE = None
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SafetyMiddleware": 60,
+    "crawler.middlewares.RunReplayMiddleware": 930,
     "crawler.middlewares.ConditionalRequestMiddleware": 940,
     "crawler.middlewares.ArchiveMiddleware": 950,
 }
