@@ -1,36 +1,89 @@
-"""Decode HTML as Chinese portals serve it: declared charset first, else UTF-8, else GB18030.
+"""Decode HTML as Chinese portals serve it: a byte-order mark first, then the declared
+charset, else UTF-8, else GB18030.
 
 Scrapy's own guess for an undeclared page falls back to cp1252, which turns a GBK
 page into mojibake that still "decodes"; GB18030 (a superset of GBK and GB2312)
-is the right fallback on these sites.
+is the right fallback on these sites. A page in UTF-16 or UTF-32 shows it by its
+byte-order mark, or (UTF-16 without one) by a zero byte beside every ASCII character
+of its markup; a UTF-16 declaration that ASCII-readable bytes carry is a mislabel.
 """
 
 from __future__ import annotations
 
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
+import codecs
+
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
+
+_SNIFF = 4096  # bytes looked at for the zero-byte pattern of unmarked UTF-16
+
+
+def unicode_encoding(body: bytes) -> tuple[str, int] | None:
+    """The encoding the bytes themselves show and the length of its byte-order mark:
+    UTF-8, UTF-16 or UTF-32 by their mark, or UTF-16 LE/BE without one."""
+    encoding, bom = read_bom(body)
+    if encoding and bom is not None:
+        return encoding, len(bom)
+    sample = body[: min(len(body), _SNIFF) // 2 * 2]
+    pairs = len(sample) // 2
+    if pairs < 8:
+        return None
+    even_zero, odd_zero = sample[0::2].count(0), sample[1::2].count(0)
+    for zeros, others, name in ((odd_zero, even_zero, "utf-16-le"), (even_zero, odd_zero, "utf-16-be")):
+        if zeros >= pairs * 0.3 and others <= pairs * 0.02 and _decodes(sample, name):
+            return name, 0
+    return None
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _wide(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32", "utf16", "utf32"))
 
 
 def declared_encoding(body: bytes, content_type: str | None) -> str | None:
-    """The charset the header or the page's <meta> declares, normalised (gbk -> gb18030)."""
+    """The charset the header or the page's <meta> declares, normalised (gbk -> gb18030).
+    A UTF-16 or UTF-32 declaration is kept only when the bytes show it."""
     enc = http_content_type_encoding(content_type or "") or html_body_declared_encoding(body[:4096])
     if not enc:
         return None
     enc = resolve_encoding(enc) or enc
+    if _wide(enc) and unicode_encoding(body) is None:
+        return None
     return "gb18030" if enc.lower() in ("gbk", "gb2312", "gb_2312-80", "cp936") else enc
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """The page as text; never raises (undecodable bytes become U+FFFD)."""
+def decode_html(body: bytes, content_type: str | None = None, limit: int | None = None) -> str:
+    """The page as text; never raises (undecodable bytes become U+FFFD). With ``limit``,
+    only the first ``limit`` bytes (a character cut at the end is dropped)."""
+    final = limit is None or len(body) <= limit
+    if not final:
+        body = body[:limit]
+    unicode = unicode_encoding(body)
+    if unicode:
+        encoding, bom = unicode
+        return _decode(body[bom:], encoding, final, errors="replace")
     enc = declared_encoding(body, content_type)
-    if enc:
+    for encoding in ([enc] if enc else []) + ["utf-8"]:
         try:
-            return body.decode(enc)
+            return _decode(body, encoding, final)
         except (UnicodeDecodeError, LookupError):
             pass
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("gb18030", errors="replace")
+    return _decode(body, "gb18030", final, errors="replace")
+
+
+def _decode(body: bytes, encoding: str, final: bool, errors: str = "strict") -> str:
+    return codecs.getincrementaldecoder(encoding)(errors=errors).decode(body, final=final)
 
 
 def looks_like_html(body: bytes, content_type: str | None) -> bool:
@@ -40,5 +93,10 @@ def looks_like_html(body: bytes, content_type: str | None) -> bool:
         return True
     if ctype and not ctype.startswith(("text/plain", "application/octet-stream")):
         return False
-    head = body[:512].lstrip().lower()
+    head = body[:512]
+    unicode = unicode_encoding(body)
+    if unicode:
+        encoding, bom = unicode
+        head = _decode(body[bom : bom + 2048], encoding, False, errors="replace")[:512].encode("utf-8")
+    head = head.lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<div"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from parse import detect
@@ -13,7 +14,9 @@ from parse.guard import isolated
 from parse.report import Reading, failed_record, read_report
 
 PARSER_VERSION = "1"
-_UNTRUSTED = (detect.PDF, detect.DOCX, detect.DOC)
+# Read in the guarded worker: the binary formats' C libraries and large parsers, and
+# HTML, whose tree a hostile page (deep nesting, megabytes of filler) makes expensive.
+_UNTRUSTED = (detect.PDF, detect.DOCX, detect.DOC, detect.HTML)
 OCR_MEMORY_LIMIT = 6 * 1024**3  # onnxruntime reserves ~2.3 GiB of address space by itself
 MAX_BYTES = 64 * 1024 * 1024  # no real report is larger; a larger file is refused, not read
 
@@ -84,7 +87,7 @@ def _extractions(kind: str, data: bytes, content_type: str | None, errors: list[
     An extractor that fails adds its reason to ``errors``."""
     for extract in _extractors(kind, content_type):
         try:
-            # Binary formats are read by C libraries and large parsers: under limits.
+            # Binary formats and HTML are read under limits, in the worker.
             extracted = isolated(extract, data) if kind in _UNTRUSTED else extract(data)
         except ExtractionError as error:
             # Later paths read a readable document better; they cannot open an unreadable one.
@@ -110,7 +113,7 @@ def _extractors(kind: str, content_type: str | None) -> list[Callable[[bytes], E
     if kind == detect.HTML:
         from parse.extract.html import extract_html
 
-        return [lambda data: extract_html(data, content_type)]
+        return [partial(extract_html, content_type=content_type)]  # a partial pickles; a lambda does not
     if kind == detect.DOCX:
         from parse.extract.docx import extract_docx
 

@@ -1,7 +1,8 @@
 """Bounded time and memory for reading untrusted documents.
 
-PDF and Office readers are C libraries and large Python ones; a hostile file (a
-decompression bomb, a page that never ends) must cost a bounded amount. Extraction
+PDF and Office readers are C libraries and large Python ones, and an HTML page's tree
+grows with its nesting and size; a hostile file (a decompression bomb, a page that never
+ends, a page in 200 nested <div>s with megabytes of filler) must cost a bounded amount. Extraction
 runs in a worker process with an address-space limit, under a deadline. The worker
 is forked once and reused, so a document pays a pipe round trip, not a fork; a
 worker that runs out of memory, crashes or overruns its deadline is killed and the

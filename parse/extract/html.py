@@ -31,6 +31,7 @@ _CONTENT_HINTS = (
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _PUBLISHED_LABEL = re.compile(r"(发布|公开|成文|印发)(日期|时间)\s*[:：]\s*")
 _FIRST, _LAST = SECTIONS[0], SECTIONS[-1]
+_SHORT = 2000  # characters: an element longer than this (spaces included) is no heading
 
 
 def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
@@ -53,15 +54,28 @@ def extract_html(data: bytes, content_type: str | None = None) -> Extracted:
         raise ExtractionError(f"HTML does not parse: {error}") from error
     for bad in root.xpath("//script|//style|//noscript|//template|//comment()"):
         bad.drop_tree()
-    content = _article(root)
+    sizes = _text_sizes(root)
+    content = _article(root, sizes)
     lines = _lines(content)
     return Extracted(
         lines=lines,
         kind="html",
         path="html",
-        title_hint=_title(root),
+        title_hint=_title(root, sizes),
         published=_published(root),
     )
+
+
+def _text_sizes(root: etree._Element) -> dict[etree._Element, int]:
+    """The length of every element's ``text_content()``, in one pass from the leaves up:
+    asking each element for its text instead costs the page's size times its depth."""
+    sizes: dict[etree._Element, int] = {}
+    for el in reversed(list(root.iter())):
+        size = len(el.text or "") if isinstance(el.tag, str) else 0
+        for child in el:
+            size += sizes.get(child, 0) + len(child.tail or "")
+        sizes[el] = size
+    return sizes
 
 
 def _meta(root: etree._Element, *names: str) -> str | None:
@@ -74,12 +88,14 @@ def _meta(root: etree._Element, *names: str) -> str | None:
     return None
 
 
-def _title(root: etree._Element) -> str | None:
+def _title(root: etree._Element, sizes: dict[etree._Element, int]) -> str | None:
     title = _meta(root, "ArticleTitle", "title", "og:title")
     if title:
         return title
     for tag in ("h1", "h2"):
         for node in root.iter(tag):
+            if sizes.get(node, 0) > _SHORT:
+                continue  # a heading that holds the page, not a title
             text = " ".join(node.text_content().split())
             if "报告" in text or "年报" in text:
                 return text
@@ -106,13 +122,15 @@ def _published(root: etree._Element) -> str | None:
     return None
 
 
-def _article(root: etree._Element) -> etree._Element:
+def _article(root: etree._Element, sizes: dict[etree._Element, int]) -> etree._Element:
     """The smallest element holding the report's first and last headings; else the
     portal's content container; else the body."""
     body = root.find("body")
     body = body if body is not None else root
     first = last = None
     for node in body.iter("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "td", "span", "strong", "b", "li"):
+        if sizes.get(node, 0) > _SHORT:
+            continue  # too long to be a heading, even before its spaces go
         text = compact(node.text_content())
         if len(text) > 40 or not text:
             continue
@@ -130,7 +148,7 @@ def _article(root: etree._Element) -> etree._Element:
         candidates = []
         for node in body.iter("div", "td", "article", "section"):
             if hint.search(f"{node.get('class', '')} {node.get('id', '')}"):
-                candidates.append((len(node.text_content()), node))
+                candidates.append((sizes.get(node, 0), node))
         longest = max((length for length, _ in candidates), default=0)
         if longest >= 200:
             # The innermost container that still holds (nearly) all of the article's text.

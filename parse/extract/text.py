@@ -1,18 +1,22 @@
-"""Plain text in UTF-8, GB18030/GBK or UTF-16."""
+"""Plain text in UTF-8, GB18030/GBK, UTF-16 or UTF-32."""
 
 from __future__ import annotations
 
+from parse.detect import is_wide, unicode_encoding
 from parse.extract import Extracted, ExtractionError
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
-    """Decode with the declared charset if it works, else the BOM, UTF-8, then GB18030
-    (a superset of GBK and GB2312, the usual undeclared encodings of Chinese pages)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    candidates = [declared] if declared else []
+    """Decode by the byte-order mark (UTF-8, UTF-16, UTF-32) or UTF-16's zero bytes,
+    else with the declared charset if it works, else UTF-8, then GB18030 (a superset of
+    GBK and GB2312, the usual undeclared encodings of Chinese pages). A declared UTF-16
+    or UTF-32 that the bytes do not show is a mislabel (the declaration itself was read
+    as ASCII), so it is not tried."""
+    unicode = unicode_encoding(data)
+    if unicode:
+        encoding, bom = unicode
+        return data[bom:].decode(encoding, errors="replace")
+    candidates = [declared] if declared and not is_wide(declared) else []
     candidates += ["utf-8", "gb18030"]
     for encoding in candidates:
         try:

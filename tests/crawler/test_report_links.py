@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
+import re
+import time
 import urllib.parse
 import urllib.request
 
 import pytest
 
 from crawler.discovery import discover
+from crawler.encoding import decode_html, looks_like_html
 from crawler.list_page import (
     create_page_html_urls,
     dataproxy_parameters,
@@ -18,6 +22,7 @@ from crawler.list_page import (
 from crawler.profiles import profile_for
 from crawler.report_links import (
     disposition_filename,
+    document_role,
     is_attachment_response,
     is_report_title,
     page_holds_report,
@@ -125,3 +130,77 @@ def test_since_keeps_newer_reports_only(tmp_path) -> None:
     assert not spider.wanted(
         Link("https://a.gov.cn/3.htm", "关于做好2023年政府信息公开工作年度报告编制工作的通知")
     )
+
+
+PINGTAN_REPORT = SHARED / "corpus" / "portal" / "pingtan-report-2018.html"
+HTML_TYPE = [("Content-Type", "text/html")]
+
+
+@pytest.fixture(scope="module")
+def pingtan_report() -> bytes:
+    if not PINGTAN_REPORT.exists():
+        pytest.skip(f"{PINGTAN_REPORT} is absent")
+    return PINGTAN_REPORT.read_bytes()
+
+
+def test_document_role_on_real_pages(pingtan_html: str, pingtan_report: bytes) -> None:
+    url = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201901/t20190110_80529.htm"
+    assert document_role("detail", url, HTML_TYPE, pingtan_report, 200) == "report"
+    assert document_role("detail", url, [], pingtan_report, 200) == "report"
+    assert document_role("detail", PINGTAN_URL, HTML_TYPE, pingtan_html.encode("utf-8"), 200) == "page"
+    assert document_role("list", url, HTML_TYPE, pingtan_report, 200) == "page"
+
+
+def test_document_role_is_cheap_on_a_hostile_page(pingtan_report: bytes) -> None:
+    """The real report page in 200 nested <div>s after 10 MB of filler: the archive asks
+    for its role in the reactor, so the answer comes without building a DOM of it."""
+    body = re.search(rb"<body[^>]*>", pingtan_report)
+    assert body
+    end = pingtan_report.rfind(b"</body>")
+    filler = "<p>填充文字 filler text</p>\n".encode() * (10 * 1024 * 1024 // 30)
+    hostile = (
+        pingtan_report[: body.end()]
+        + b"<div>" * 200
+        + filler
+        + pingtan_report[body.end() : end]
+        + b"</div>" * 200
+        + pingtan_report[end:]
+    )
+    started = time.monotonic()
+    document_role("detail", "https://www.pingtan.gov.cn/a.htm", HTML_TYPE, hostile, 200)
+    assert time.monotonic() - started < 3
+    # The report's headings within the bounded prefix are still read.
+    short = pingtan_report[: body.end()] + b"<div>" * 200 + filler[:100_000] + pingtan_report[body.end() :]
+    assert document_role("detail", "https://www.pingtan.gov.cn/a.htm", HTML_TYPE, short, 200) == "report"
+
+
+UNICODE = {
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+    "utf-32-le": codecs.BOM_UTF32_LE,
+    "utf-32-be": codecs.BOM_UTF32_BE,
+    "utf-8": codecs.BOM_UTF8,
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(UNICODE))
+def test_unicode_pages_decoded_and_recognised(pingtan_report: bytes, encoding: str) -> None:
+    text = pingtan_report.decode("utf-8")
+    body = UNICODE[encoding] + text.encode(encoding)
+    assert decode_html(body) == text
+    assert decode_html(body, "text/html; charset=utf-8") == text  # the mark wins over a header
+    assert looks_like_html(body, None)
+    for headers in (HTML_TYPE, []):
+        assert document_role("detail", "https://www.pingtan.gov.cn/a.htm", headers, body, 200) == "report"
+
+
+def test_utf16_without_a_mark_and_mislabels(pingtan_report: bytes) -> None:
+    text = pingtan_report.decode("utf-8").replace('charset="utf-8"', 'charset="utf-16"')
+    assert 'charset="utf-16"' in text
+    for order in ("le", "be"):
+        assert decode_html(text.encode(f"utf-16-{order}")) == text  # the meta, in UTF-16, said so
+    # A UTF-16 declaration carried by ASCII-readable bytes is wrong: they are UTF-8.
+    assert decode_html(text.encode("utf-8")) == text
+    assert decode_html(text.encode("utf-8"), "text/html; charset=utf-16") == text
+    # A cut through a character at the limit drops it; it does not fall back to GB18030.
+    assert decode_html("年报".encode(), limit=4) == "年"
