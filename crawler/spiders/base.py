@@ -53,6 +53,8 @@ from crawler.sources import Source, load_registry, load_sources, select_sources
 
 # Discovery goes homepage -> open-government page -> column at most.
 DISCOVERY_DEPTH = 2
+# Pages are read for links up to this size (a hostile 60 MB page must not stall the crawl).
+PAGE_SCAN_BYTES = 4 * 1024 * 1024
 # A list the browser fetched is read only up to this size (a list answer is small).
 CAPTURE_MAX_BYTES = 5 * 1024 * 1024
 _ATTACHMENT_WORDS = ("附件", "下载", "全文", "原文")
@@ -240,7 +242,10 @@ class ReportSpider(scrapy.Spider):
 
     @staticmethod
     def page_text(response: Response) -> str:
-        return decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1") or None)
+        """The page's text, at most its first ``PAGE_SCAN_BYTES``: the callbacks run in the
+        reactor, and a list or detail page's links are in its first megabytes."""
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        return decode_html(response.body, ctype, limit=PAGE_SCAN_BYTES)
 
     # -- the crawl -------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
