@@ -21,15 +21,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from nianbao.archive.blob_store import BlobStore
+from nianbao.archive.fetch import Fetch, header_value, utc_now_iso
+from nianbao.archive.filenames import document_filename
+from nianbao.archive.http_headers import stored_response_headers
+from nianbao.archive.provenance import Provenance
+from nianbao.archive.warc_writer import (
+    DEFAULT_MAX_SIZE,
+    WarcLocation,
+    WarcWriter,
+    recover_directory,
+    warc_date,
+)
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
-
-from archive.blob_store import BlobStore
-from archive.fetch import Fetch, header_value, utc_now_iso
-from archive.filenames import document_filename
-from archive.http_headers import stored_response_headers
-from archive.provenance import Provenance
-from archive.warc_writer import DEFAULT_MAX_SIZE, WarcLocation, WarcWriter, recover_directory, warc_date
 
 LOCK_NAME = "writer.lock"
 

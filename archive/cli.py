@@ -7,10 +7,9 @@ import shutil
 import sys
 
 import click
-
-from archive.archive import Archive
-from archive.blob_store import BlobError, BlobStore, check_sha256
-from archive.verify import verify
+from nianbao.archive.archive import Archive
+from nianbao.archive.blob_store import BlobError, BlobStore, check_sha256
+from nianbao.archive.verify import verify
 
 
 def _open(ctx: click.Context) -> Archive:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
-from archive.fetch import Header, header_value
+from nianbao.archive.fetch import Header, header_value
 
 _EXT = re.compile(r"filename\*\s*=\s*([^']*)'[^']*'([^;]+)", re.I)
 _PLAIN = re.compile(r'filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))', re.I)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nianbao.archive.fetch import Header
 from warcio.statusandheaders import StatusAndHeaders
-
-from archive.fetch import Header
 
 ORIG_PREFIX = "X-Archive-Orig-"
 

@@ -18,11 +18,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nianbao.archive.archive import Archive
+from nianbao.archive.blob_store import CHUNK, BlobError
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
-
-from archive.archive import Archive
-from archive.blob_store import CHUNK, BlobError
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from nianbao.archive.fetch import Header
+from nianbao.archive.http_headers import WireHeaders
 from warcio.recordbuilder import RecordBuilder
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
-
-from archive.fetch import Header
-from archive.http_headers import WireHeaders
 
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"

@@ -11,8 +11,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from archive import Archive, Fetch
-from archive.verify import verify
+from nianbao.archive import Archive, Fetch
+from nianbao.archive.verify import verify
 
 PAGES = 300
 LARGE = 50 * (1 << 20)

@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from replicas.recorded import load_recordings
-from replicas.recorded import write_sources as write_recorded_sources
-from replicas.recorded.proxy import start as start_proxy
-from replicas.server import start
-from replicas.sources import write_sources
+from nianbao.replicas.recorded import load_recordings
+from nianbao.replicas.recorded import write_sources as write_recorded_sources
+from nianbao.replicas.recorded.proxy import start as start_proxy
+from nianbao.replicas.server import start
+from nianbao.replicas.sources import write_sources
 
 REPO = Path(__file__).resolve().parents[1]
 STATIC = ("replica-xinxiang-county", "replica-luoyang-xigong", "replica-pingdingshan-city")

@@ -22,7 +22,7 @@ REPEAT_SECONDS = 2.0  # per file: repeat until this much time has passed
 
 
 def inputs() -> dict[str, list[Path]]:
-    from parse.detect import detect_kind
+    from nianbao.parse.detect import detect_kind
 
     files = []
     if CORPUS.is_dir():
@@ -68,7 +68,7 @@ def _pdfium_text(data: bytes) -> None:
 
 def run_kind(paths: list[str]) -> dict:
     """In a child process: parse each file repeatedly; report rate, ratios, memory."""
-    from parse import parse_bytes
+    from nianbao.parse import parse_bytes
 
     per_file, ratios = [], []
     for name in paths:
@@ -77,7 +77,7 @@ def run_kind(paths: list[str]) -> dict:
         per_file.append(seconds)
         if data.startswith(b"%PDF") and "scan" not in name:
             ratios.append(seconds / _timed(_pdfium_text, data))
-    from parse import guard
+    from nianbao.parse import guard
 
     guard._stop_workers()  # reader workers count once they have ended
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

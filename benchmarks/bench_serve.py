@@ -19,12 +19,11 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-
-from replicas.render.text import render_text
-from replicas.synth import synthetic_report
-from serve.app import make_datasette
-from serve.build import build
-from serve.documents import from_paths
+from nianbao.replicas.render.text import render_text
+from nianbao.replicas.synth import synthetic_report
+from nianbao.serve.app import make_datasette
+from nianbao.serve.build import build
+from nianbao.serve.documents import from_paths
 
 BUILD_REPORTS = int(os.environ.get("BENCH_SERVE_BUILD", "200"))
 SERVED_REPORTS = int(os.environ.get("BENCH_SERVE_REPORTS", "100000"))

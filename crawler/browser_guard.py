@@ -32,7 +32,7 @@ def install(spider: Any) -> None:
 
 
 async def _public(host: str) -> bool:
-    from crawler.middlewares import is_public_address, resolve
+    from nianbao.crawler.middlewares import is_public_address, resolve
 
     if host not in _addresses:
         try:

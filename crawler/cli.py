@@ -23,17 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from crawler.sources import SourceError, load_registry, load_sources, select_sources
+from nianbao.crawler.sources import SourceError, load_registry, load_sources, select_sources
 
 SUMMARY_KEYS = ("pages", "reports", "new", "unchanged", "duplicates", "errors", "refused")
 
 
 def crawl_settings(data_root: Path, jobdir: Path | None, *, fast: bool, since: int | None) -> Any:
     """The project settings with this run's paths and switches."""
+    from nianbao.crawler import settings as project
     from scrapy.settings import Settings
-
-    from crawler import settings as project
 
     settings = Settings()
     settings.setmodule(project, priority="project")
@@ -60,9 +58,8 @@ class Progress:
     """One status line, updated as pages and reports come in (per source on the line)."""
 
     def __init__(self, crawler: Any, stream: Any = sys.stderr, every: float = 0.5) -> None:
+        from nianbao.crawler.run_record import ArchiveRun
         from scrapy import signals
-
-        from crawler.run_record import ArchiveRun
 
         self.crawler = crawler
         self.run = ArchiveRun.of(crawler)
@@ -149,10 +146,9 @@ def crawl_command(
     no_resume: bool,
 ) -> None:
     """Crawl report columns into the archive (WARC + blobs + provenance)."""
+    from nianbao.crawler.run_record import RUNNING_FILE, ArchiveRun
+    from nianbao.crawler.spiders.portal import PortalSpider
     from scrapy.crawler import CrawlerProcess
-
-    from crawler.run_record import RUNNING_FILE, ArchiveRun
-    from crawler.spiders.portal import PortalSpider
 
     try:
         loaded = load_sources(list(sources_files)) if sources_files else load_registry()

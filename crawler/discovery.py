@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from nianbao.crawler.list_page import page_links
+from nianbao.crawler.report_links import Link, clean_text, is_column_title, is_report_title
 from parsel import Selector
-
-from crawler.list_page import page_links
-from crawler.report_links import Link, clean_text, is_column_title, is_report_title
 
 _HUB = re.compile(
     r"^(政府信息公开|政务公开|信息公开|政府信息公开专栏|政府信息公开平台|法定主动公开内容|公开目录|信息公开目录)$"

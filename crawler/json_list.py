@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawler.report_links import Link, clean_text
+from nianbao.crawler.report_links import Link, clean_text
 
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
 _LINKISH = re.compile(
@@ -202,7 +202,7 @@ def _pick_date(rows: list[dict[str, Any]]) -> str | None:
 
 
 def _html_links(html: str, base_url: str) -> list[Link]:
-    from crawler.list_page import page_links  # list_page reads JSON through this module
+    from nianbao.crawler.list_page import page_links  # list_page reads JSON through this module
 
     return page_links(html, base_url)
 

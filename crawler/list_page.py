@@ -23,10 +23,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from nianbao.crawler.profiles import ApiRequest, JsonApi, Profile
+from nianbao.crawler.report_links import Link, clean_text, url_extension
 from parsel import Selector
-
-from crawler.profiles import ApiRequest, JsonApi, Profile
-from crawler.report_links import Link, clean_text, url_extension
 
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")

@@ -28,15 +28,14 @@ import zlib
 from typing import Any
 from urllib.parse import urlsplit
 
+from nianbao.archive import Fetch
+from nianbao.crawler.limits import limits_for
+from nianbao.crawler.run_record import ArchiveRun
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
-
-from archive import Fetch
-from crawler.limits import limits_for
-from crawler.run_record import ArchiveRun
 
 logger = logging.getLogger(__name__)
 
@@ -336,7 +335,9 @@ def _decode_content(body: bytes, encoding: str, max_size: int = 0) -> bytes | No
         if enc == "br":
             return _unbrotli(body, max_size)
     except _TooLarge:
-        logger.warning("a %s body decodes to more than %d bytes: archived as sent, not decoded", enc, max_size)
+        logger.warning(
+            "a %s body decodes to more than %d bytes: archived as sent, not decoded", enc, max_size
+        )
         return None
     except Exception:
         return None

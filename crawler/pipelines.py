@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from nianbao.crawler.items import ReportDocument
+from nianbao.crawler.run_record import ArchiveRun
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-
-from crawler.items import ReportDocument
-from crawler.run_record import ArchiveRun
 
 logger = logging.getLogger(__name__)
 

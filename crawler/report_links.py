@@ -16,7 +16,7 @@ from email.message import Message
 from posixpath import splitext
 from urllib.parse import unquote, urlsplit
 
-from crawler.encoding import decode_html, looks_like_html
+from nianbao.crawler.encoding import decode_html, looks_like_html
 
 ATTACHMENT_EXTENSIONS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd"})
 ATTACHMENT_TYPES = (

@@ -26,11 +26,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from nianbao.archive import Archive, ArchiveError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-
-from archive import Archive, ArchiveError
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ class ArchiveRun:
         try:
             return _RUNS[crawler]
         except KeyError:
-            raise NotConfigured("crawler.run_record.ArchiveRun is not in EXTENSIONS") from None
+            raise NotConfigured("nianbao.crawler.run_record.ArchiveRun is not in EXTENSIONS") from None
 
     @property
     def active(self) -> bool:

@@ -15,8 +15,8 @@ from pathlib import Path
 from nianbao import chromium
 
 BOT_NAME = "nianbao"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["nianbao.crawler.spiders"]
+NEWSPIDER_MODULE = "nianbao.crawler.spiders"
 
 USER_AGENT = (
     "nianbao/0.1 (+https://github.com/nianbao/nianbao; "
@@ -68,17 +68,17 @@ NIANBAO_FAST = False
 NIANBAO_SINCE = None
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.SafetyMiddleware": 60,
-    "crawler.middlewares.RunReplayMiddleware": 930,
-    "crawler.middlewares.ConditionalRequestMiddleware": 940,
-    "crawler.middlewares.ArchiveMiddleware": 950,
+    "nianbao.crawler.middlewares.SafetyMiddleware": 60,
+    "nianbao.crawler.middlewares.RunReplayMiddleware": 930,
+    "nianbao.crawler.middlewares.ConditionalRequestMiddleware": 940,
+    "nianbao.crawler.middlewares.ArchiveMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.DuplicateContentPipeline": 100,
-    "crawler.pipelines.SourceStatsPipeline": 200,
+    "nianbao.crawler.pipelines.DuplicateContentPipeline": 100,
+    "nianbao.crawler.pipelines.SourceStatsPipeline": 200,
 }
 EXTENSIONS = {
-    "crawler.run_record.ArchiveRun": 10,
+    "nianbao.crawler.run_record.ArchiveRun": 10,
 }
 
 # Chromium only for requests marked `playwright` (sources with browser: true);
@@ -93,7 +93,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = chromium.launch_options()
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 60_000
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 # Every request a rendered page makes passes the sources' host and address rules.
-PLAYWRIGHT_ABORT_REQUEST = "crawler.browser_guard.abort_request"
+PLAYWRIGHT_ABORT_REQUEST = "nianbao.crawler.browser_guard.abort_request"
 
 # Politeness off: only for local sources (enforced by the spider).
 FAST_SETTINGS = {

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from archive.cli import archive_group
-from crawler.cli import crawl_command
 from nianbao import __version__
+from nianbao.archive.cli import archive_group
+from nianbao.crawler.cli import crawl_command
 from nianbao.demo import demo_command
+from nianbao.parse.cli import parse_command
 from nianbao.paths import DataDir
-from parse.cli import parse_command
-from serve.cli import build_command, export_command, serve_command
+from nianbao.serve.cli import build_command, export_command, serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,8 +59,8 @@ def sources_group() -> None:
 @click.pass_obj
 def sources_stats_command(data: DataDir, sources_files: tuple[Path, ...], as_json: bool) -> None:
     """Coverage by province: governments, with portal, with column, verified by a crawl."""
-    from crawler.sources import SourceError, load_registry, load_sources
-    from crawler.sources.stats import archived_sources, as_dicts, coverage, render
+    from nianbao.crawler.sources import SourceError, load_registry, load_sources
+    from nianbao.crawler.sources.stats import archived_sources, as_dicts, coverage, render
 
     try:
         sources = load_sources(list(sources_files)) if sources_files else load_registry()

@@ -35,11 +35,11 @@ class DemoResult:
 
 def run_demo(data: DataDir, *, progress: bool = True) -> DemoResult:
     """Start the replicas, crawl them into ``data``, build the database; stop the replicas."""
-    from replicas.server import start
-    from replicas.sources import write_sources
-    from serve.build import build
-    from serve.documents import from_archive
-    from serve.sources import load_sources
+    from nianbao.replicas.server import start
+    from nianbao.replicas.sources import write_sources
+    from nianbao.serve.build import build
+    from nianbao.serve.documents import from_archive
+    from nianbao.serve.sources import load_sources
 
     data.ensure()
     with start(port=0) as server:
@@ -104,7 +104,7 @@ def check_against_manifest(data: DataDir, reports: list[dict]) -> DemoResult:
 @click.pass_obj
 def demo_command(data: DataDir, no_serve: bool, port: int, host: str) -> None:
     """Offline demo: replica portals -> crawl -> build -> serve on 127.0.0.1:8001."""
-    from serve.cli import port_free, serve
+    from nianbao.serve.cli import port_free, serve
 
     if not no_serve and not port_free(host, port):  # say so now, not after the crawl
         raise click.ClickException(f"port {port} on {host} is taken: stop what runs there, or use --port")

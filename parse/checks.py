@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from parse.form import TABLE3_APPLICANTS, TABLE3_COLUMNS, TABLE4_GROUPS, table3_rows
+from nianbao.parse.form import TABLE3_APPLICANTS, TABLE3_COLUMNS, TABLE4_GROUPS, table3_rows
 
 Check = dict[str, object]
 Table = dict[str, dict[str, int | float | None]]

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import click
-
-from parse.document import parse_path
+from nianbao.parse.document import parse_path
 
 
 @click.command("parse")

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from parse import detect
-from parse.extract import Extracted, ExtractionError
-from parse.guard import isolated
-from parse.report import Reading, failed_record, read_report
+from nianbao.parse import detect
+from nianbao.parse.extract import Extracted, ExtractionError
+from nianbao.parse.guard import isolated
+from nianbao.parse.report import Reading, failed_record, read_report
 
 PARSER_VERSION = "1"
 # Read in the guarded worker: the binary formats' C libraries and large parsers, and
@@ -95,7 +95,7 @@ def _extractions(kind: str, data: bytes, content_type: str | None, errors: list[
             return
         if extracted.kind == "scan" and extracted.path != "ocr":
             # No text layer: only OCR can read it.
-            from parse.extract.ocr import extract_ocr
+            from nianbao.parse.extract.ocr import extract_ocr
 
             try:
                 yield isolated(extract_ocr, data, memory=OCR_MEMORY_LIMIT)
@@ -107,22 +107,22 @@ def _extractions(kind: str, data: bytes, content_type: str | None, errors: list[
 
 def _extractors(kind: str, content_type: str | None) -> list[Callable[[bytes], Extracted]]:
     if kind == detect.PDF:
-        from parse.extract.pdf import extract_pdf_fast, extract_pdf_geometric
+        from nianbao.parse.extract.pdf import extract_pdf_fast, extract_pdf_geometric
 
         return [extract_pdf_fast, extract_pdf_geometric]
     if kind == detect.HTML:
-        from parse.extract.html import extract_html
+        from nianbao.parse.extract.html import extract_html
 
         return [partial(extract_html, content_type=content_type)]  # a partial pickles; a lambda does not
     if kind == detect.DOCX:
-        from parse.extract.docx import extract_docx
+        from nianbao.parse.extract.docx import extract_docx
 
         return [extract_docx]
     if kind == detect.DOC:
-        from parse.extract.doc import extract_doc
+        from nianbao.parse.extract.doc import extract_doc
 
         return [extract_doc]
-    from parse.extract.text import extract_text
+    from nianbao.parse.extract.text import extract_text
 
     return [extract_text]
 

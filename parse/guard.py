@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from parse.extract import ExtractionError
+from nianbao.parse.extract import ExtractionError
 
 T = TypeVar("T")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from parse.text import clean_line, compact, is_page_number
+from nianbao.parse.text import clean_line, compact, is_page_number
 
 # 政府信息公开工作年度报告 and its printed variants (政务公开, 年报, 工作报告).
 _REPORT_WORDS = re.compile(r"(政府信息公开|政务公开|信息公开).{0,6}(年度报告|年报|工作报告|报告)")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parse.checks import run_checks
-from parse.extract import Extracted
-from parse.form import TABLE_STARTS, TEMPLATE_MARKERS
-from parse.metadata import find_organization, find_title, find_year
-from parse.sections import Span, find_sections, numbered_sections
-from parse.tables import read_table2, read_table3, read_table4
-from parse.text import clean_line, compact, tokens
+from nianbao.parse.checks import run_checks
+from nianbao.parse.extract import Extracted
+from nianbao.parse.form import TABLE_STARTS, TEMPLATE_MARKERS
+from nianbao.parse.metadata import find_organization, find_title, find_year
+from nianbao.parse.sections import Span, find_sections, numbered_sections
+from nianbao.parse.tables import read_table2, read_table3, read_table4
+from nianbao.parse.text import clean_line, compact, tokens
 
 RECORD_KEYS = (
     "source", "sha256", "title", "organization", "year", "template", "sections",

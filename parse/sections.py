@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parse.form import CHINESE_NUMERALS, SECTIONS, Section
-from parse.text import compact
+from nianbao.parse.form import CHINESE_NUMERALS, SECTIONS, Section
+from nianbao.parse.text import compact
 
 _NUMBERED = re.compile(rf"^[{CHINESE_NUMERALS}]{{1,2}}[、.,:：]?")
 _HEADING_REACH = 30  # the words must stand within this many characters of the numeral

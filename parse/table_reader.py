@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parse.text import BLANK, NULL, NUMBER, TEXT, Token
+from nianbao.parse.text import BLANK, NULL, NUMBER, TEXT, Token
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from parse.form import TABLE2, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
-from parse.table_reader import RowSpec, TableRead, read_rows, read_values
-from parse.text import Token
+from nianbao.parse.form import TABLE2, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
+from nianbao.parse.table_reader import RowSpec, TableRead, read_rows, read_values
+from nianbao.parse.text import Token
 
 Table = dict[str, dict[str, int | float | None]]
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from parse.form import NULL_MARKERS
+from nianbao.parse.form import NULL_MARKERS
 
 # Page furniture that extractors leave in the flow: "- 3 -", "第 3 页", "3 / 12".
 # OCR often loses one of the dashes around a page number.

@@ -1,4 +1,4 @@
-"""``python -m replicas --port 8800``: serve the replica portals in the foreground."""
+"""``python -m nianbao.replicas --port 8800``: serve the replica portals in the foreground."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import threading
 import time
 from pathlib import Path
 
-from replicas.server import DEFAULT_SEED, start
-from replicas.sources import write_sources
+from nianbao.replicas.server import DEFAULT_SEED, start
+from nianbao.replicas.sources import write_sources
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m replicas", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m nianbao.replicas", description=__doc__)
     parser.add_argument("--port", type=int, default=8800, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of all generated content")
     parser.add_argument(

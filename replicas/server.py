@@ -23,8 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from replicas.portals import build_site
-from replicas.portals.site import Request, Resource, Site
+from nianbao.replicas.portals import build_site
+from nianbao.replicas.portals.site import Request, Resource, Site
 
 DEFAULT_SEED = 20240331
 MAX_POST_BYTES = 64 * 1024

@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
-from replicas.portals.catalogue import load_config
-from replicas.server import DEFAULT_SEED, manifest
+from nianbao.replicas.portals.catalogue import load_config
+from nianbao.replicas.server import DEFAULT_SEED, manifest
 
 # Replica style -> crawler CMS profile.
 CRAWLER_PROFILE = {"static_pages": "static", "js_pager": "trs", "dataproxy": "hanweb", "browser": "browser"}
@@ -50,7 +49,7 @@ def replica_sources(base_url: str, seed: int = DEFAULT_SEED) -> list[dict]:
 def write_sources(path: Path, base_url: str, seed: int = DEFAULT_SEED) -> Path:
     """Write the replica sources as YAML (the crawler's ``--sources FILE``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "# Replica portals served at " + base_url + " (written by python -m replicas)\n"
+    text = "# Replica portals served at " + base_url + " (written by python -m nianbao.replicas)\n"
     text += yaml.safe_dump(replica_sources(base_url, seed), allow_unicode=True, sort_keys=False)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -16,7 +16,14 @@ import random
 import re
 from collections.abc import Iterable
 
-from parse.form import TABLE2, TABLE3_APPLICANTS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
+from nianbao.parse.form import (
+    TABLE2,
+    TABLE3_APPLICANTS,
+    TABLE3_COLUMNS,
+    TABLE4_GROUPS,
+    TABLE4_RESULTS,
+    table3_rows,
+)
 
 Table = dict[str, dict[str, int | float | None]]
 

@@ -18,9 +18,8 @@ from typing import Any
 
 import sqlite_utils
 import yaml
-
-from parse.form import TABLE3_COLUMNS
-from serve.body_kinds import body_kind
+from nianbao.parse.form import TABLE3_COLUMNS
+from nianbao.serve.body_kinds import body_kind
 
 RULES_FILE = Path(__file__).with_name("audits.yaml")
 _STATUS_RANK = {"ok": 0, "partial": 1, "failed": 2}

@@ -21,16 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from nianbao.parse import PARSER_VERSION, parse_bytes
+from nianbao.serve import schema
+from nianbao.serve.audits import run_audits
+from nianbao.serve.body_kinds import body_kind, is_own_body, registry_kind
+from nianbao.serve.documents import Document
+from nianbao.serve.provenance import copy_provenance, create_source_health
+from nianbao.serve.rows import ReportRows, report_rows
+from nianbao.serve.search import index_terms
 from tqdm import tqdm
-
-from parse import PARSER_VERSION, parse_bytes
-from serve import schema
-from serve.audits import run_audits
-from serve.body_kinds import body_kind, is_own_body, registry_kind
-from serve.documents import Document
-from serve.provenance import copy_provenance, create_source_health
-from serve.rows import ReportRows, report_rows
-from serve.search import index_terms
 
 
 @dataclass

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 import sqlite_utils
+from nianbao.serve import export as exporting
+from nianbao.serve.build import build, remove_stale_snapshots, serving_snapshot
+from nianbao.serve.documents import from_archive, from_paths
+from nianbao.serve.sources import load_sources
 
 from nianbao.paths import DataDir
-from serve import export as exporting
-from serve.build import build, remove_stale_snapshots, serving_snapshot
-from serve.documents import from_archive, from_paths
-from serve.sources import load_sources
 
 
 @click.command("build")
@@ -102,8 +102,7 @@ def serve_command(data: DataDir, port: int, host: str, max_csv_mb: int) -> None:
 
 def serve(data: DataDir, host: str, port: int, *, max_csv_mb: int = 0) -> None:
     import uvicorn
-
-    from serve.app import make_datasette
+    from nianbao.serve.app import make_datasette
 
     if not data.database.is_file():
         raise click.ClickException(f"no database at {data.database}: run `nianbao build` first")

@@ -41,7 +41,7 @@ def _first(row: dict[str, Any], *keys: str) -> Any:
 
 def from_archive(archive_root: Path) -> Iterator[Document]:
     """Every report document the archive holds (``Archive.documents()``)."""
-    from archive import Archive  # the archive stage; only needed for archive builds
+    from nianbao.archive import Archive  # the archive stage; only needed for archive builds
 
     archive = Archive(archive_root, readonly=True)
     for row in archive.documents():

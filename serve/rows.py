@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from parse.form import SECTIONS, TABLE2, TABLE3_ROWS, TABLE4_GROUPS
-from serve.documents import Document
+from nianbao.parse.form import SECTIONS, TABLE2, TABLE3_ROWS, TABLE4_GROUPS
+from nianbao.serve.documents import Document
 
 _TABLE2_LABELS = {row.key: row.label for rows in TABLE2.values() for row in rows}
 _TABLE2_ORDER = {row.key: i for rows in TABLE2.values() for i, row in enumerate(rows)}

@@ -8,9 +8,8 @@ columns) and long (``cells``: one row per cell) for analysis. Column names follo
 from __future__ import annotations
 
 import sqlite_utils
-
-from parse.form import TABLE2, TABLE3_COLUMNS, TABLE4_RESULTS
-from serve.sources import COLUMNS as SOURCE_COLUMNS
+from nianbao.parse.form import TABLE2, TABLE3_COLUMNS, TABLE4_RESULTS
+from nianbao.serve.sources import COLUMNS as SOURCE_COLUMNS
 
 # Every field of table 2 in either template, in first-seen order.
 TABLE2_FIELDS: tuple[str, ...] = tuple(

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from crawler.sources.loader import Source, load_registry
-from crawler.sources.loader import columns as source_columns
-from crawler.sources.loader import load_sources as load_source_files
+from nianbao.crawler.sources.loader import Source, load_registry
+from nianbao.crawler.sources.loader import columns as source_columns
+from nianbao.crawler.sources.loader import load_sources as load_source_files
 
 REPO = Path(__file__).resolve().parents[1]
 

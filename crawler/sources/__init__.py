@@ -1,6 +1,6 @@
 """The portals to crawl, as data: ``registry/*.yaml`` validated by :mod:`crawler.sources.loader`."""
 
-from crawler.sources.loader import (
+from nianbao.crawler.sources.loader import (
     DEFAULT_REGISTRY,
     Source,
     SourceError,

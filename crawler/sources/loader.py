@@ -21,8 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-
-from crawler.profiles import load_profiles
+from nianbao.crawler.profiles import load_profiles
 
 DEFAULT_REGISTRY = Path(__file__).parent / "registry"
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from crawler.sources.loader import Source
+from nianbao.crawler.sources.loader import Source
 
 COUNTS = ("governments", "portal", "column", "verified")
 HEADINGS = {
@@ -38,7 +38,7 @@ def archived_sources(archive_root: Path) -> set[str] | None:
     """Ids of the sources with at least one report archived; None when there is no archive."""
     if not (archive_root / "provenance.db").exists():
         return None
-    from archive.archive import Archive
+    from nianbao.archive.archive import Archive
 
     with Archive(archive_root, readonly=True) as archive:
         return {d["source"] for d in archive.documents() if d.get("source")}

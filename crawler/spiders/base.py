@@ -23,20 +23,14 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.crawler import Crawler
-from scrapy.exceptions import UsageError
-from scrapy.http import FormRequest, Request, Response
-from scrapy.settings import BaseSettings
-from scrapy_playwright.page import PageMethod
-
-from archive import Fetch
-from crawler import browser_guard
-from crawler.discovery import directory_links, discover, names_government
-from crawler.encoding import decode_html, looks_like_html
-from crawler.items import ReportDocument
-from crawler.json_list import loads, looks_like_json, pages_needed, read_json_list
-from crawler.limits import limits_for
-from crawler.list_page import (
+from nianbao.archive import Fetch
+from nianbao.crawler import browser_guard
+from nianbao.crawler.discovery import directory_links, discover, names_government
+from nianbao.crawler.encoding import decode_html, looks_like_html
+from nianbao.crawler.items import ReportDocument
+from nianbao.crawler.json_list import loads, looks_like_json, pages_needed, read_json_list
+from nianbao.crawler.limits import limits_for
+from nianbao.crawler.list_page import (
     ProxyRequest,
     dataproxy_records,
     dataproxy_windows,
@@ -45,11 +39,16 @@ from crawler.list_page import (
     page_links,
     read_list_page,
 )
-from crawler.profiles import ApiRequest, Profile, detect_profile, load_profiles, profile_for
-from crawler.report_links import Link, clean_text, document_role, is_attachment_url
-from crawler.run_record import ArchiveRun
-from crawler.settings import FAST_SETTINGS
-from crawler.sources import Source, load_registry, load_sources, select_sources
+from nianbao.crawler.profiles import ApiRequest, Profile, detect_profile, load_profiles, profile_for
+from nianbao.crawler.report_links import Link, clean_text, document_role, is_attachment_url
+from nianbao.crawler.run_record import ArchiveRun
+from nianbao.crawler.settings import FAST_SETTINGS
+from nianbao.crawler.sources import Source, load_registry, load_sources, select_sources
+from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.http import FormRequest, Request, Response
+from scrapy.settings import BaseSettings
+from scrapy_playwright.page import PageMethod
 
 # Discovery goes homepage -> open-government page -> column at most.
 DISCOVERY_DEPTH = 2

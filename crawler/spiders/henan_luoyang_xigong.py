@@ -1,6 +1,6 @@
 """洛阳市西工区人民政府: `scrapy crawl henan_luoyang_xigong` (the registry entry henan-luoyang-xigong)."""
 
-from crawler.spiders.base import ReportSpider
+from nianbao.crawler.spiders.base import ReportSpider
 
 
 class HenanLuoyangXigongSpider(ReportSpider):

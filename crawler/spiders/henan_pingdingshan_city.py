@@ -1,6 +1,6 @@
 """平顶山市人民政府: `scrapy crawl henan_pingdingshan_city` (the registry entry henan-pingdingshan-city)."""
 
-from crawler.spiders.base import ReportSpider
+from nianbao.crawler.spiders.base import ReportSpider
 
 
 class HenanPingdingshanCitySpider(ReportSpider):

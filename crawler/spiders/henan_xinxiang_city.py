@@ -1,6 +1,6 @@
 """新乡市人民政府: `scrapy crawl henan_xinxiang_city` (the registry entry henan-xinxiang-city)."""
 
-from crawler.spiders.base import ReportSpider
+from nianbao.crawler.spiders.base import ReportSpider
 
 
 class HenanXinxiangCitySpider(ReportSpider):

@@ -1,6 +1,6 @@
 """新乡县人民政府: `scrapy crawl henan_xinxiang_county` (the registry entry henan-xinxiang-county)."""
 
-from crawler.spiders.base import ReportSpider
+from nianbao.crawler.spiders.base import ReportSpider
 
 
 class HenanXinxiangCountySpider(ReportSpider):

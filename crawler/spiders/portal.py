@@ -6,7 +6,7 @@ every source in the file.
 
 from __future__ import annotations
 
-from crawler.spiders.base import ReportSpider
+from nianbao.crawler.spiders.base import ReportSpider
 
 
 class PortalSpider(ReportSpider):

@@ -8,8 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from parse.extract import Extracted, ExtractionError
-from parse.extract.docx import extract_docx
+from nianbao.parse.extract import Extracted, ExtractionError
+from nianbao.parse.extract.docx import extract_docx
 
 TIMEOUT = 60
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from parse.extract import Extracted, ExtractionError
+from nianbao.parse.extract import Extracted, ExtractionError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_XML_BYTES = 64 * 1024 * 1024  # document.xml inflated beyond this is a zip bomb, not a report

@@ -6,11 +6,10 @@ import re
 
 import lxml.html
 from lxml import etree
-
-from parse.extract import Extracted, ExtractionError
-from parse.extract.text import decode_text
-from parse.form import SECTIONS
-from parse.text import compact
+from nianbao.parse.extract import Extracted, ExtractionError
+from nianbao.parse.extract.text import decode_text
+from nianbao.parse.form import SECTIONS
+from nianbao.parse.text import compact
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _BLOCKS = {

@@ -13,9 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pypdfium2 as pdfium
-
-from parse.extract import Extracted, ExtractionError
-from parse.text import is_page_number
+from nianbao.parse.extract import Extracted, ExtractionError
+from nianbao.parse.text import is_page_number
 
 MAX_OCR_PAGES = 40
 SCALE = 2.0  # 144 dpi: enough for table digits

@@ -11,9 +11,8 @@ from __future__ import annotations
 import io
 
 import pypdfium2 as pdfium
-
-from parse.extract import Extracted, ExtractionError
-from parse.text import is_page_number
+from nianbao.parse.extract import Extracted, ExtractionError
+from nianbao.parse.text import is_page_number
 
 MAX_PAGES = 300  # an annual report runs to a few dozen pages at most
 SCAN_CHARS_PER_PAGE = 20  # fewer text characters than this per page: a scan

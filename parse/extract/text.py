@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parse.detect import is_wide, unicode_encoding
-from parse.extract import Extracted, ExtractionError
+from nianbao.parse.detect import is_wide, unicode_encoding
+from nianbao.parse.extract import Extracted, ExtractionError
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:

@@ -6,13 +6,13 @@ the server answers from, with the manifest entries alongside.
 
 from __future__ import annotations
 
-from replicas.portals.browser import BrowserOnly
-from replicas.portals.catalogue import catalogue, load_config
-from replicas.portals.dataproxy import DataProxy
-from replicas.portals.js_pager import JsPager
-from replicas.portals.site import Resource, Site
-from replicas.portals.static_pages import StaticPages
-from replicas.portals.style import Style
+from nianbao.replicas.portals.browser import BrowserOnly
+from nianbao.replicas.portals.catalogue import catalogue, load_config
+from nianbao.replicas.portals.dataproxy import DataProxy
+from nianbao.replicas.portals.js_pager import JsPager
+from nianbao.replicas.portals.site import Resource, Site
+from nianbao.replicas.portals.static_pages import StaticPages
+from nianbao.replicas.portals.style import Style
 
 STYLES: dict[str, type[Style]] = {
     "static_pages": StaticPages,

@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 from html import escape
 
-from replicas.portals.catalogue import Item
-from replicas.portals.site import Request, Resource, Site
-from replicas.portals.style import HTML, Style, latest
+from nianbao.replicas.portals.catalogue import Item
+from nianbao.replicas.portals.site import Request, Resource, Site
+from nianbao.replicas.portals.style import HTML, Style, latest
 
 JSON = "application/json; charset=utf-8"
 MAX_SIZE = 50

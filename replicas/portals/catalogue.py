@@ -12,9 +12,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import yaml
-
-from replicas.portals.real_reports import real_report
-from replicas.synth import report_series
+from nianbao.replicas.portals.real_reports import real_report
+from nianbao.replicas.synth import report_series
 
 CONFIG = Path(__file__).with_name("portals.yaml")
 FORMATS = ("html", "gbk", "pdf", "docx", "doc", "download")

@@ -36,9 +36,9 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from replicas.portals.catalogue import Item
-from replicas.portals.site import Handler, Request, Resource, Site
-from replicas.portals.style import HTML, Style, latest
+from nianbao.replicas.portals.catalogue import Item
+from nianbao.replicas.portals.site import Handler, Request, Resource, Site
+from nianbao.replicas.portals.style import HTML, Style, latest
 
 JPAGE_JS = r"""/* jpage: fills a list container from the Hanweb data proxy. */
 function jpage(cfg) {

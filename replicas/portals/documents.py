@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from replicas.render.html import render_html
+from nianbao.replicas.render.html import render_html
 
 # How each attachment format is named and typed on the wire.
 ATTACHMENT_TYPES = {
@@ -23,9 +23,9 @@ def attachment(record: dict, fmt: str) -> tuple[bytes, str, str]:
     """(bytes, file extension, Content-Type) of a report published as an attachment."""
     ext, content_type = ATTACHMENT_TYPES[fmt]
     if ext == "pdf":
-        from replicas.render.pdf import render_pdf
+        from nianbao.replicas.render.pdf import render_pdf
 
         return render_pdf(record), ext, content_type
-    from replicas.render.docx import render_docx
+    from nianbao.replicas.render.docx import render_docx
 
     return render_docx(record), ext, content_type

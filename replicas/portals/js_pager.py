@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from html import escape
 
-from replicas.portals.catalogue import Item
-from replicas.portals.site import Resource, Site
-from replicas.portals.style import HTML, Style, latest, pages_of
+from nianbao.replicas.portals.catalogue import Item
+from nianbao.replicas.portals.site import Resource, Site
+from nianbao.replicas.portals.style import HTML, Style, latest, pages_of
 
 # The TRS pager function, defined in the page template as TRS sites do.
 CREATE_PAGE_HTML = """<script type="text/javascript">

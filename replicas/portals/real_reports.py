@@ -17,7 +17,7 @@ SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seed
 @lru_cache(maxsize=1)
 def real_reports(seeds: Path = SEEDS) -> dict[tuple[str, int], dict]:
     """(organization, year) -> record, for every seed that parses cleanly."""
-    from parse import parse_path  # the replicas use the real parser to read the seeds
+    from nianbao.parse import parse_path  # the replicas use the real parser to read the seeds
 
     found: dict[tuple[str, int], dict] = {}
     for path in sorted(seeds.glob("*.txt")) if seeds.is_dir() else []:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from html import escape
 
-from replicas.portals.catalogue import Item
-from replicas.portals.site import Resource, Site
-from replicas.portals.style import HTML, Style, latest, pages_of
+from nianbao.replicas.portals.catalogue import Item
+from nianbao.replicas.portals.site import Resource, Site
+from nianbao.replicas.portals.style import HTML, Style, latest, pages_of
 
 
 def page_name(n: int) -> str:

@@ -13,9 +13,9 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
-from replicas.portals.catalogue import Item, PortalConfig
-from replicas.portals.documents import article_html, attachment
-from replicas.portals.site import Resource, Site
+from nianbao.replicas.portals.catalogue import Item, PortalConfig
+from nianbao.replicas.portals.documents import article_html, attachment
+from nianbao.replicas.portals.site import Resource, Site
 
 HTML = "text/html; charset=utf-8"
 SLOW_SECONDS = 2.0

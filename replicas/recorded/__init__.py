@@ -126,7 +126,7 @@ def load_recordings(root: Path = RECORDINGS) -> list[Recording]:
 
 def write_sources(path: Path, recordings: list[Recording]) -> Path:
     """The recordings' sources as a crawler ``--sources`` YAML file."""
-    text = "# Recorded real columns, served by python -m replicas.recorded\n"
+    text = "# Recorded real columns, served by python -m nianbao.replicas.recorded\n"
     text += yaml.safe_dump([r.crawl_source() for r in recordings], allow_unicode=True, sort_keys=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

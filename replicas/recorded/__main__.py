@@ -1,4 +1,4 @@
-"""``python -m replicas.recorded [--port N] [--sources FILE]``: serve the recorded columns."""
+"""``python -m nianbao.replicas.recorded [--port N] [--sources FILE]``: serve the recorded columns."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
-from replicas.recorded import load_recordings, write_sources
-from replicas.recorded.proxy import start
+from nianbao.replicas.recorded import load_recordings, write_sources
+from nianbao.replicas.recorded.proxy import start
 
 
 def main() -> None:

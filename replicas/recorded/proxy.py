@@ -7,7 +7,7 @@ with a certificate it made at start (crawlers of public portals do not verify
 certificates; Scrapy does not by default). A request no recording holds is a 404,
 and every request is counted (``hits``), so a test can say what a crawl asked for.
 
-    python -m replicas.recorded [--port 8899]      # then: https_proxy=http://127.0.0.1:8899 …
+    python -m nianbao.replicas.recorded [--port 8899]      # then: https_proxy=http://127.0.0.1:8899 …
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from nianbao.replicas.recorded import Exchange, Recording, load_recordings
 from w3lib.url import canonicalize_url
-
-from replicas.recorded import Exchange, Recording, load_recordings
 
 MAX_BODY = 64 * 1024
 _NOT_RECORDED = "<!DOCTYPE html><html><head><meta charset=utf-8><title>404</title></head><body>not in the recording</body></html>"

@@ -11,8 +11,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
-
-from replicas.render.layout import Grid, layout, null_marks, null_text
+from nianbao.replicas.render.layout import Grid, layout, null_marks, null_text
 
 EAST_ASIAN_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"

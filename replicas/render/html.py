@@ -8,7 +8,7 @@ import random
 import re
 from html import escape
 
-from replicas.render.layout import Block, Grid, layout, null_marks, null_text
+from nianbao.replicas.render.layout import Block, Grid, layout, null_marks, null_text
 
 _CELL = (
     "BORDER: windowtext 1pt solid; PADDING: 0pt 5.4pt; text-align:center; "

@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from parse.form import SECTIONS, TABLE2, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
-from replicas.synth import PRE2019_HEADINGS
+from nianbao.parse.form import SECTIONS, TABLE2, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
+from nianbao.replicas.synth import PRE2019_HEADINGS
 
 # Header words printed by the template that are not row or column labels of the record.
 TABLE2_HEAD = "信息内容"

@@ -13,6 +13,7 @@ import io
 import random
 from functools import cache
 
+from nianbao.replicas.render.layout import Block, Grid, is_numeric, layout, null_marks, null_text
 from reportlab.lib import colors, pdfencrypt
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -21,8 +22,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-from replicas.render.layout import Block, Grid, is_numeric, layout, null_marks, null_text
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 FONT = "WenQuanYiZenHei"

@@ -8,8 +8,7 @@ import io
 import time
 
 import pypdfium2 as pdfium
-
-from replicas.render.pdf import render_pdf
+from nianbao.replicas.render.pdf import render_pdf
 
 _THRESHOLD = 170  # grey level above which a scanner calls a pixel paper
 _FIXED_DATE = time.struct_time((2000, 1, 1, 0, 0, 0, 5, 1, 0))  # invariant output

@@ -5,7 +5,7 @@ fifteen numbers on a single line."""
 
 from __future__ import annotations
 
-from replicas.render.layout import Block, Grid, is_numeric, layout, null_marks, null_text
+from nianbao.replicas.render.layout import Block, Grid, is_numeric, layout, null_marks, null_text
 
 WRAP = 40  # characters per printed line of an A4 page at 16pt
 

@@ -29,8 +29,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils.asgi import AsgiFileDownload, NotFound, Response
 from markupsafe import Markup, escape
-
-from serve.search import match_query
+from nianbao.serve.search import match_query
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 # Tables searchable with ?_search=, and how a row of each finds its index entry.

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive import Fetch
+from nianbao.archive import Fetch
 
 WARCIO = Path(sys.executable).parent / "warcio"
 

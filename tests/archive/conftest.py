@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from archive import Archive
+from nianbao.archive import Archive
 
 # The tests run with --import-mode=importlib: make archive_helpers importable by name.
 sys.path.insert(0, str(Path(__file__).parent))

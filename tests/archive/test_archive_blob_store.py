@@ -3,8 +3,7 @@ import os
 import threading
 
 import pytest
-
-from archive.blob_store import BlobError, BlobStore
+from nianbao.archive.blob_store import BlobError, BlobStore
 
 
 def test_put_get_round_trip_and_layout(tmp_path):

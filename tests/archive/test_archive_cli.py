@@ -2,8 +2,8 @@ import os
 
 from archive_helpers import html_fetch
 from click.testing import CliRunner
+from nianbao.archive import Archive
 
-from archive import Archive
 from nianbao.cli import main
 
 

@@ -9,13 +9,12 @@ import textwrap
 import time
 
 from archive_helpers import warcio_cli
-
-from archive import Archive
-from archive.verify import verify
+from nianbao.archive import Archive
+from nianbao.archive.verify import verify
 
 WRITER = textwrap.dedent("""
     import os, random, sys
-    from archive import Archive, Fetch
+    from nianbao.archive import Archive, Fetch
     a = Archive(sys.argv[1])
     run = a.start_run("crash-" + sys.argv[2])
     rng = random.Random(int(sys.argv[2]))

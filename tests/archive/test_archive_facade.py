@@ -8,10 +8,9 @@ import textwrap
 
 import pytest
 from archive_helpers import html_fetch, warcio_cli
+from nianbao.archive import Archive, ArchiveError, ArchiveLocked, Fetch
+from nianbao.archive.verify import verify
 from warcio.archiveiterator import ArchiveIterator
-
-from archive import Archive, ArchiveError, ArchiveLocked, Fetch
-from archive.verify import verify
 
 
 def record_at(archive, row):
@@ -201,7 +200,7 @@ def test_a_second_process_cannot_write(tmp_path):
             "-c",
             textwrap.dedent(f"""
             import sys
-            from archive import Archive
+            from nianbao.archive import Archive
             a = Archive({str(root)!r})
             a.start_run("holder")
             print("ready", flush=True)

@@ -7,11 +7,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from archive_helpers import warcio_cli
+from nianbao.archive import Fetch
+from nianbao.archive.http_headers import stored_response_headers
+from nianbao.archive.verify import verify
 from warcio.archiveiterator import ArchiveIterator
-
-from archive import Fetch
-from archive.http_headers import stored_response_headers
-from archive.verify import verify
 
 BODY = ("<html><body>" + "本行政机关2023年度政府信息公开工作情况" * 200 + "</body></html>").encode("utf-8")
 

@@ -2,9 +2,8 @@ from urllib.parse import quote
 
 import pytest
 from archive_helpers import html_fetch
-
-from archive import Fetch
-from archive.filenames import disposition_filename, document_filename
+from nianbao.archive import Fetch
+from nianbao.archive.filenames import disposition_filename, document_filename
 
 NAME = "新乡县2023年政府信息公开工作年度报告.pdf"
 

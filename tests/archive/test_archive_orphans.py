@@ -10,9 +10,9 @@ import textwrap
 
 from archive_helpers import html_fetch, warcio_cli
 from click.testing import CliRunner
+from nianbao.archive import Archive
+from nianbao.archive.verify import verify
 
-from archive import Archive
-from archive.verify import verify
 from nianbao.cli import main
 
 # Records one page, then the same page again (a revisit), and dies the moment the
@@ -20,7 +20,7 @@ from nianbao.cli import main
 WRITER = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, sys.argv[2])
-    from archive import Archive
+    from nianbao.archive import Archive
     from archive_helpers import html_fetch
     a = Archive(sys.argv[1])
     run = a.start_run("orphan")

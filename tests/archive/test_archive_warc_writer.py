@@ -5,9 +5,7 @@ import os
 
 import pytest
 from archive_helpers import warcio_cli
-from warcio.archiveiterator import ArchiveIterator
-
-from archive.warc_writer import (
+from nianbao.archive.warc_writer import (
     PROFILE_IDENTICAL,
     PROFILE_NOT_MODIFIED,
     WarcWriter,
@@ -15,6 +13,7 @@ from archive.warc_writer import (
     recover_file,
     sha256_payload_digest,
 )
+from warcio.archiveiterator import ArchiveIterator
 
 
 def read_records(path):

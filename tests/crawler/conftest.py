@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from replicas.server import ReplicaServer, start
-from replicas.sources import write_sources
+from nianbao.replicas.server import ReplicaServer, start
+from nianbao.replicas.sources import write_sources
 
 REPO = Path(__file__).parents[2]
 SHARED = REPO.parent / "shared"

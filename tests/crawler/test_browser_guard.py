@@ -111,6 +111,6 @@ def test_nothing_written_outside_the_data_directory(guarded_crawl) -> None:  # n
 
 
 def test_no_control_endpoint_is_configured() -> None:
-    from crawler import settings
+    from nianbao.crawler import settings
 
     assert settings.TELNETCONSOLE_ENABLED is False and settings.REMOTE_CONTROL_ENABLED is False

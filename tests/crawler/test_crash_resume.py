@@ -13,8 +13,9 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from archive import Archive
-from archive.verify import verify
+from nianbao.archive import Archive
+from nianbao.archive.verify import verify
+
 from tests.crawler.conftest import NON_BROWSER, REPO, Replica
 
 

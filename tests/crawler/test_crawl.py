@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from nianbao.archive import Archive
 
-from archive import Archive
 from tests.crawler.conftest import BROWSER, NON_BROWSER, REPO, Replica, crawl
 
 

@@ -13,11 +13,11 @@ import sys
 
 import pytest
 import yaml
+from nianbao.crawler.discovery import directory_links, names_government
+from nianbao.crawler.sources import Source
+from nianbao.replicas.recorded import load_recording
+from nianbao.replicas.recorded.proxy import start
 
-from crawler.discovery import directory_links, names_government
-from crawler.sources import Source
-from replicas.recorded import load_recording
-from replicas.recorded.proxy import start
 from tests.crawler.conftest import REPO
 
 DIRECTORY = "http://www.fuzhou.gov.cn/zwgk/xqdh/"

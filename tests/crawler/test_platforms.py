@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from crawler.json_list import as_date, loads, looks_like_json, pages_needed, read_json_list
-from crawler.list_page import json_next_pages, json_page_number, read_list_page
-from crawler.profiles import ProfileError, _json_api, detect_profile, load_profiles, profile_for
-from replicas.recorded import load_recordings
+from nianbao.crawler.json_list import as_date, loads, looks_like_json, pages_needed, read_json_list
+from nianbao.crawler.list_page import json_next_pages, json_page_number, read_list_page
+from nianbao.crawler.profiles import ProfileError, _json_api, detect_profile, load_profiles, profile_for
+from nianbao.replicas.recorded import load_recordings
 
 RECORDED = Path(__file__).parents[2] / "replicas" / "recorded"
 PINGTAN = RECORDED / "fujian-pingtan-nianbao" / "files" / "www.pingtan.gov.cn"
@@ -294,7 +293,7 @@ def test_bare_json_url_without_page_parameter_is_one_page() -> None:
 
 def test_page_limit_bounds_a_huge_dataproxy_total() -> None:
     # A Hanweb list that declares a hundred million records: the windows stop at the limit.
-    from crawler.list_page import dataproxy_windows
+    from nianbao.crawler.list_page import dataproxy_windows
 
     windows = dataproxy_windows(
         "http://x.gov.cn/module/web/jpage/dataproxy.jsp",
@@ -308,7 +307,7 @@ def test_page_limit_bounds_a_huge_dataproxy_total() -> None:
 
 def test_inline_count_page_pager() -> None:
     # TRS's inline pager (鄂尔多斯's 信息公开年报): `var countPage = 2//共多少页`, links by concatenation.
-    from crawler.list_page import create_page_html_urls
+    from nianbao.crawler.list_page import create_page_html_urls
 
     html = '<script>var countPage = 2//共多少页\ndocument.write("<a href=\\"index_" + 1 + ".shtml\\">2</a>");</script>'
     assert create_page_html_urls(html, "http://x.gov.cn/xxgknb/") == [

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nianbao.archive import Archive
+from nianbao.replicas.recorded import load_recordings, write_sources
+from nianbao.replicas.recorded.proxy import RecordedProxy, start
 from w3lib.url import canonicalize_url
 
-from archive import Archive
-from replicas.recorded import load_recordings, write_sources
-from replicas.recorded.proxy import RecordedProxy, start
 from tests.crawler.conftest import REPO
 
 RECORDINGS = load_recordings()

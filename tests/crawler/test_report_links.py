@@ -9,18 +9,17 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
-from crawler.discovery import discover
-from crawler.encoding import decode_html, looks_like_html
-from crawler.list_page import (
+from nianbao.crawler.discovery import discover
+from nianbao.crawler.encoding import decode_html, looks_like_html
+from nianbao.crawler.list_page import (
     create_page_html_urls,
     dataproxy_parameters,
     dataproxy_records,
     dataproxy_windows,
     read_list_page,
 )
-from crawler.profiles import profile_for
-from crawler.report_links import (
+from nianbao.crawler.profiles import profile_for
+from nianbao.crawler.report_links import (
     disposition_filename,
     document_role,
     is_attachment_response,
@@ -28,6 +27,7 @@ from crawler.report_links import (
     page_holds_report,
     report_year,
 )
+
 from tests.crawler.conftest import SHARED
 
 PINGTAN = SHARED / "corpus" / "portal" / "pingtan-list.html"
@@ -119,8 +119,8 @@ def test_replica_pages_read_over_http(replica) -> None:
 
 
 def test_since_keeps_newer_reports_only(tmp_path) -> None:
-    from crawler.report_links import Link
-    from crawler.spiders.portal import PortalSpider
+    from nianbao.crawler.report_links import Link
+    from nianbao.crawler.spiders.portal import PortalSpider
 
     path = tmp_path / "s.yaml"
     path.write_text("- {id: a-b, name: A, homepage: 'https://a.gov.cn/'}\n", encoding="utf-8")

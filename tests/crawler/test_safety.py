@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from nianbao.crawler.middlewares import SafetyMiddleware, UnsafeRequest
+from nianbao.crawler.spiders.portal import PortalSpider
 from scrapy import Request
 from scrapy.utils.test import get_crawler
-
-from crawler.middlewares import SafetyMiddleware, UnsafeRequest
-from crawler.spiders.portal import PortalSpider
 
 SOURCES = """
 - id: remote-gov
@@ -90,9 +89,8 @@ def test_own_hosts_and_limits(middleware: SafetyMiddleware) -> None:
 
 
 def test_polite_by_default_and_fast_only_for_local_sources(tmp_path: Path) -> None:
+    from nianbao.crawler import settings
     from scrapy.exceptions import UsageError
-
-    from crawler import settings
 
     assert settings.ROBOTSTXT_OBEY and settings.AUTOTHROTTLE_ENABLED
     assert settings.CONCURRENT_REQUESTS_PER_DOMAIN <= 2 and settings.DOWNLOAD_DELAY >= 1
@@ -113,8 +111,7 @@ def test_decompression_bounded(encoding: str) -> None:
     import zlib
 
     import brotli
-
-    from crawler.middlewares import _decode_content
+    from nianbao.crawler.middlewares import _decode_content
 
     plain = b"\0" * (64 * 1024 * 1024)
     packed = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[encoding](plain)
@@ -125,6 +122,6 @@ def test_decompression_bounded(encoding: str) -> None:
 def test_every_gzip_member_decoded() -> None:
     import gzip
 
-    from crawler.middlewares import _decode_content
+    from nianbao.crawler.middlewares import _decode_content
 
     assert _decode_content(gzip.compress(b"ab") + gzip.compress(b"cd"), "gzip", 100) == b"abcd"

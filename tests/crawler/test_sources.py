@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from crawler.sources import SourceError, load_registry, load_sources, select_sources
-from crawler.sources.loader import Source, columns, contract_keys, required_keys, yaml_fields
+from nianbao.crawler.sources import SourceError, load_registry, load_sources, select_sources
+from nianbao.crawler.sources.loader import Source, columns, contract_keys, required_keys, yaml_fields
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -121,8 +120,8 @@ def test_the_dataclass_is_the_one_definition() -> None:
     shown = [m.group(1) for m in re.finditer(r"^-? *([a-z_]+):", block, re.M)]
     assert shown == list(contract_keys())
     # serve's sources columns come from the same fields
-    from serve.schema import TABLES
-    from serve.sources import COLUMNS, source_row
+    from nianbao.serve.schema import TABLES
+    from nianbao.serve.sources import COLUMNS, source_row
 
     assert set(columns()) <= set(COLUMNS)
     assert TABLES["sources"]["columns"] == COLUMNS  # every column, platform and body_kind too

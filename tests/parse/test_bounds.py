@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from nianbao.parse import parse_bytes
 
-from parse import parse_bytes
 from tests.conftest import CORPUS
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "reports" / "dept-2021.html"
@@ -54,25 +54,25 @@ def test_ten_megabytes_nested_ends_within_thirty_seconds(which: str) -> None:
 def test_html_is_read_under_the_worker_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     """HTML goes through the guarded worker: a deadline shorter than the read stops it
     with a failed record (in-process reading would have no deadline at all)."""
-    import parse.guard
+    from nianbao.parse import guard
 
     page, _ = _page("fixture")
-    monkeypatch.setattr(parse.guard, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr(guard, "TIME_LIMIT", 0.2)
     record = parse_bytes(nested(page, 10 * 1024 * 1024), "slow").record
     assert record["status"] == "failed"
     assert "longer than" in record["errors"][0], record["errors"]
     # The next page gets a fresh worker and reads normally.
-    monkeypatch.setattr(parse.guard, "TIME_LIMIT", 120.0)
+    monkeypatch.setattr(guard, "TIME_LIMIT", 120.0)
     assert parse_bytes(page, "after").record["status"] == "ok"
 
 
 def test_html_is_read_under_the_worker_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """A page whose tree needs more than the worker may use is refused, not read in
     the caller's memory."""
-    import parse.guard
+    from nianbao.parse import guard
 
     page, _ = _page("fixture")
-    monkeypatch.setattr(parse.guard, "MEMORY_LIMIT", 256 * 1024**2)
+    monkeypatch.setattr(guard, "MEMORY_LIMIT", 256 * 1024**2)
     record = parse_bytes(nested(page, 40 * 1024 * 1024), "big").record
     assert record["status"] == "failed"
     assert "MiB" in record["errors"][0] or "died" in record["errors"][0], record["errors"]

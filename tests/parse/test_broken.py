@@ -7,9 +7,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from parse import parse_bytes, parse_path
-from parse.document import MAX_BYTES
+from nianbao.parse import parse_bytes, parse_path
+from nianbao.parse.document import MAX_BYTES
 
 
 def failed(data: bytes, **kw: object) -> str:
@@ -45,9 +44,9 @@ def test_encrypted_pdf() -> None:
 def test_pdf_bomb_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """A content stream that inflates to 1 GiB against a 384 MiB limit (the default is
     2 GiB; smaller here to keep the test fast): the reader is stopped at its limit."""
-    import parse.guard
+    from nianbao.parse import guard
 
-    monkeypatch.setattr(parse.guard, "MEMORY_LIMIT", 384 * 1024**2)
+    monkeypatch.setattr(guard, "MEMORY_LIMIT", 384 * 1024**2)
     assert failed(_deflate_bomb_pdf(1024**3))
 
 
@@ -128,21 +127,21 @@ def _deflate_bomb_pdf(size: int) -> bytes:
 
 def test_reader_recovers_after_a_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker killed by a bomb is replaced: the next document reads normally."""
-    import parse.guard
+    from nianbao.parse import guard
 
-    monkeypatch.setattr(parse.guard, "MEMORY_LIMIT", 384 * 1024**2)
+    monkeypatch.setattr(guard, "MEMORY_LIMIT", 384 * 1024**2)
     failed(_deflate_bomb_pdf(1024**3))
     record = parse_bytes(_small_pdf(), "after").record
     assert "died" not in " ".join(record["errors"])
 
 
 def test_worker_is_recycled(monkeypatch: pytest.MonkeyPatch) -> None:
-    import parse.guard
+    from nianbao.parse import guard
 
-    monkeypatch.setattr(parse.guard, "RECYCLE_AFTER", 2)
+    monkeypatch.setattr(guard, "RECYCLE_AFTER", 2)
     pdf = _small_pdf()
     pids = set()
     for _ in range(5):
         parse_bytes(pdf, "again")
-        pids.add(parse.guard._workers[parse.guard.MEMORY_LIMIT].pid)
+        pids.add(guard._workers[guard.MEMORY_LIMIT].pid)
     assert len(pids) >= 2

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from parse.report import RECORD_KEYS
+from nianbao.parse.report import RECORD_KEYS
 
 NIANBAO = [sys.executable, "-m", "nianbao"]
 

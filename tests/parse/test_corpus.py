@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
+from nianbao.parse import parse_bytes, parse_path
+from nianbao.parse.extract.pdf import extract_pdf_fast, extract_pdf_geometric
+from nianbao.parse.report import RECORD_KEYS, read_report
 
-from parse import parse_bytes, parse_path
-from parse.extract.pdf import extract_pdf_fast, extract_pdf_geometric
-from parse.report import RECORD_KEYS, read_report
 from tests.parse.records import assert_same
 
 EXPECTED = Path(__file__).parent / "expected"

@@ -8,10 +8,10 @@ import re
 from collections.abc import Callable
 
 import pytest
+from nianbao.parse import parse_bytes
+from nianbao.replicas.render.text import render_text
+from nianbao.replicas.synth import synthetic_report
 
-from parse import parse_bytes
-from replicas.render.text import render_text
-from replicas.synth import synthetic_report
 from tests.parse.records import assert_same
 
 

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from nianbao.parse import parse_bytes
+from nianbao.parse.detect import HTML, TEXT, detect_kind
 
-from parse import parse_bytes
-from parse.detect import HTML, TEXT, detect_kind
 from tests.conftest import CORPUS
 from tests.parse.records import assert_same
 

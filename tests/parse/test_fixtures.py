@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from nianbao.parse import parse_path
 
-from parse import parse_path
 from tests.parse.records import assert_same
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "reports"

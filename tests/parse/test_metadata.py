@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from parse import parse_bytes
-from parse.metadata import find_organization, find_title, find_year
+from nianbao.parse import parse_bytes
+from nianbao.parse.metadata import find_organization, find_title, find_year
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,7 @@ into its full grid (a merged cell's text in every position it covers)."""
 from __future__ import annotations
 
 from lxml import html as lxml_html
-
-from parse.form import TABLE3_COLUMNS, table3_rows
+from nianbao.parse.form import TABLE3_COLUMNS, table3_rows
 
 
 def html_grid(table: lxml_html.HtmlElement) -> list[list[str]]:

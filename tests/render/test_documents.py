@@ -11,11 +11,10 @@ import docx
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
-
-from parse.form import SECTIONS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
-from replicas.render import render_docx, render_pdf, render_scanned_pdf, render_text
-from replicas.render.layout import format_number
-from replicas.synth import synthetic_report
+from nianbao.parse.form import SECTIONS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
+from nianbao.replicas.render import render_docx, render_pdf, render_scanned_pdf, render_text
+from nianbao.replicas.render.layout import format_number
+from nianbao.replicas.synth import synthetic_report
 
 from .tables import table3_from_grid
 

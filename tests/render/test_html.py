@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 from lxml import html as lxml_html
-
-from parse.form import SECTIONS, TABLE2, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
-from replicas.render import render_html
-from replicas.synth import PRE2019_HEADINGS, synthetic_report
+from nianbao.parse.form import SECTIONS, TABLE2, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
+from nianbao.replicas.render import render_html
+from nianbao.replicas.synth import PRE2019_HEADINGS, synthetic_report
 
 from .tables import cell_value, html_grid, table3_from_grid
 

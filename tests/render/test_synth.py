@@ -6,9 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from parse.form import TABLE2, TABLE3_APPLICANTS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, table3_rows
-from replicas.synth import LEVEL_SCALE, report_series, synthetic_report
+from nianbao.parse.form import (
+    TABLE2,
+    TABLE3_APPLICANTS,
+    TABLE3_COLUMNS,
+    TABLE4_GROUPS,
+    TABLE4_RESULTS,
+    table3_rows,
+)
+from nianbao.replicas.synth import LEVEL_SCALE, report_series, synthetic_report
 
 SPEC_KEYS = [
     "source",

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from replicas.server import ReplicaServer, start
+from nianbao.replicas.server import ReplicaServer, start
 
 
 @pytest.fixture(scope="session")

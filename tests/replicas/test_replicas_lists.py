@@ -8,9 +8,9 @@ from urllib.parse import urlencode, urljoin
 
 import lxml.html
 import pytest
+from nianbao.replicas.server import ReplicaServer
 
 from nianbao import chromium
-from replicas.server import ReplicaServer
 from tests.replicas.replica_http import fetch
 
 

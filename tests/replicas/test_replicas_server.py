@@ -10,8 +10,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 import pytest
+from nianbao.replicas.server import ReplicaServer, manifest, start
 
-from replicas.server import ReplicaServer, manifest, start
 from tests.replicas.replica_http import fetch
 
 

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import yaml
-
-from crawler.sources.loader import load_sources
-from replicas.server import ReplicaServer, manifest
-from replicas.sources import replica_sources, write_sources
+from nianbao.crawler.sources.loader import load_sources
+from nianbao.replicas.server import ReplicaServer, manifest
+from nianbao.replicas.sources import replica_sources, write_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_KEYS = {
@@ -42,7 +41,7 @@ def _digest(m: dict) -> str:
 def test_command_line_serves_and_is_deterministic_across_processes(tmp_path: Path) -> None:
     out = tmp_path / "sources.yaml"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "replicas", "--port", "0", "--sources-out", str(out)],
+        [sys.executable, "-m", "nianbao.replicas", "--port", "0", "--sources-out", str(out)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -71,7 +70,7 @@ def test_command_line_serves_and_is_deterministic_across_processes(tmp_path: Pat
 def test_bad_port_is_a_clear_error(replica: ReplicaServer) -> None:
     port = replica.base_url.rsplit(":", 1)[1]
     result = subprocess.run(
-        [sys.executable, "-m", "replicas", "--port", port],
+        [sys.executable, "-m", "nianbao.replicas", "--port", port],
         cwd=ROOT,
         capture_output=True,
         text=True,

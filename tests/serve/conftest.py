@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from nianbao.replicas.render.html import render_html
+from nianbao.replicas.render.text import render_text
+from nianbao.replicas.synth import report_series, synthetic_report
+from nianbao.serve.build import BuildStats, build
+from nianbao.serve.documents import from_paths
 
 from nianbao.paths import DataDir
-from replicas.render.html import render_html
-from replicas.render.text import render_text
-from replicas.synth import report_series, synthetic_report
-from serve.build import BuildStats, build
-from serve.documents import from_paths
 
 SHARED = Path(__file__).parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"

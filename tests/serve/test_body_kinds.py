@@ -15,14 +15,13 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-
-from replicas.render.html import render_html
-from replicas.synth import synthetic_report
-from serve import schema
-from serve.audits import deadline, rules
-from serve.body_kinds import body_kind, definitions, is_own_body, kinds, registry_kind
-from serve.build import build
-from serve.documents import Document
+from nianbao.replicas.render.html import render_html
+from nianbao.replicas.synth import synthetic_report
+from nianbao.serve import schema
+from nianbao.serve.audits import deadline, rules
+from nianbao.serve.body_kinds import body_kind, definitions, is_own_body, kinds, registry_kind
+from nianbao.serve.build import build
+from nianbao.serve.documents import Document
 
 NAMES = [
     ("平潭综合实验区管理委员会", "government"),

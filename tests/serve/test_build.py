@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sqlite_utils
-
-from parse import PARSER_VERSION, parse_path
-from parse.form import TABLE3_COLUMNS
-from serve.build import build
-from serve.documents import from_paths
+from nianbao.parse import PARSER_VERSION, parse_path
+from nianbao.parse.form import TABLE3_COLUMNS
+from nianbao.serve.build import build
+from nianbao.serve.documents import from_paths
 
 
 def _db(built) -> sqlite_utils.Database:
@@ -129,8 +128,8 @@ def test_reports_of_an_older_parser_are_parsed_again(built_copy):
 
 
 def test_a_new_document_adds_one_report(built_copy, tmp_path):
-    from replicas.render.text import render_text
-    from replicas.synth import synthetic_report
+    from nianbao.replicas.render.text import render_text
+    from nianbao.replicas.synth import synthetic_report
 
     extra = tmp_path / "new.txt"
     extra.write_bytes(render_text(synthetic_report("示例县民政局", 2024, seed=99)))

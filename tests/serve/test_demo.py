@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from nianbao.replicas.server import manifest
 
 from nianbao.demo import check_against_manifest
 from nianbao.paths import DataDir
-from replicas.server import manifest
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from parse.form import TABLE3_COLUMNS
+from nianbao.parse.form import TABLE3_COLUMNS
 
 NIANBAO = [str(Path(sys.executable).with_name("nianbao"))]
 

@@ -19,12 +19,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from nianbao.replicas.render.text import render_text
+from nianbao.replicas.synth import synthetic_report
+from nianbao.serve.build import build
+from nianbao.serve.documents import from_paths
 
 from nianbao.paths import DataDir
-from replicas.render.text import render_text
-from replicas.synth import synthetic_report
-from serve.build import build
-from serve.documents import from_paths
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 
@@ -215,7 +215,7 @@ def test_a_build_swapping_the_database_is_not_seen_half(built, tmp_path):
 def test_build_fsyncs_the_file_then_renames_then_fsyncs_the_folder(built_copy, monkeypatch):
     import os
 
-    import serve.build as building
+    from nianbao.serve import build as building
 
     database = built_copy.data.database
     events: list[tuple[str, object]] = []

@@ -8,10 +8,9 @@ import sqlite3
 import unicodedata
 
 import pytest
-
-from parse import parse_path
-from serve.app import make_datasette
-from serve.search import index_terms, match_query
+from nianbao.parse import parse_path
+from nianbao.serve.app import make_datasette
+from nianbao.serve.search import index_terms, match_query
 
 QUERIES = ["复议", "诉讼", "行政复议", "政府信息公开", "复", "申请 公开"]
 

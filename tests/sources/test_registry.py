@@ -13,10 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
-from crawler.profiles import load_profiles
-from crawler.sources import build_registry as br
-from crawler.sources.loader import contract_keys, load_registry, load_sources
+from nianbao.crawler.profiles import load_profiles
+from nianbao.crawler.sources import build_registry as br
+from nianbao.crawler.sources.loader import contract_keys, load_registry, load_sources
 
 REPO = Path(__file__).parents[2]
 REGISTRY = REPO / "crawler" / "sources" / "registry"

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from nianbao.archive import Archive, Fetch
+from nianbao.crawler.sources import load_registry, load_sources
+from nianbao.crawler.sources.stats import archived_sources, coverage, render
 
-from archive import Archive, Fetch
-from crawler.sources import load_registry, load_sources
-from crawler.sources.stats import archived_sources, coverage, render
 from nianbao.cli import main
 
 SOURCES = """
