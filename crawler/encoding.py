@@ -12,43 +12,9 @@ from __future__ import annotations
 
 import codecs
 
-from w3lib.encoding import (
-    html_body_declared_encoding,
-    http_content_type_encoding,
-    read_bom,
-    resolve_encoding,
-)
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
-_SNIFF = 4096  # bytes looked at for the zero-byte pattern of unmarked UTF-16
-
-
-def unicode_encoding(body: bytes) -> tuple[str, int] | None:
-    """The encoding the bytes themselves show and the length of its byte-order mark:
-    UTF-8, UTF-16 or UTF-32 by their mark, or UTF-16 LE/BE without one."""
-    encoding, bom = read_bom(body)
-    if encoding and bom is not None:
-        return encoding, len(bom)
-    sample = body[: min(len(body), _SNIFF) // 2 * 2]
-    pairs = len(sample) // 2
-    if pairs < 8:
-        return None
-    even_zero, odd_zero = sample[0::2].count(0), sample[1::2].count(0)
-    for zeros, others, name in ((odd_zero, even_zero, "utf-16-le"), (even_zero, odd_zero, "utf-16-be")):
-        if zeros >= pairs * 0.3 and others <= pairs * 0.02 and _decodes(sample, name):
-            return name, 0
-    return None
-
-
-def _decodes(sample: bytes, encoding: str) -> bool:
-    try:
-        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
-        return True
-    except UnicodeDecodeError:
-        return False
-
-
-def _wide(encoding: str) -> bool:
-    return encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32", "utf16", "utf32"))
+from nianbao.byte_order import is_wide, unicode_encoding
 
 
 def declared_encoding(body: bytes, content_type: str | None) -> str | None:
@@ -58,7 +24,7 @@ def declared_encoding(body: bytes, content_type: str | None) -> str | None:
     if not enc:
         return None
     enc = resolve_encoding(enc) or enc
-    if _wide(enc) and unicode_encoding(body) is None:
+    if is_wide(enc) and unicode_encoding(body) is None:
         return None
     return "gb18030" if enc.lower() in ("gbk", "gb2312", "gb_2312-80", "cp936") else enc
 

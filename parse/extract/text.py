@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from nianbao.parse.detect import is_wide, unicode_encoding
 from nianbao.parse.extract import Extracted, ExtractionError
+
+from nianbao.byte_order import is_wide, unicode_encoding
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:

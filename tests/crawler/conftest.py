@@ -55,3 +55,27 @@ def crawl(data: Path, replica: Replica, ids: tuple[str, ...], *extra: str) -> su
     for sid in ids:
         args += ["--source", sid]
     return run_cli(data, *args)
+
+
+def scrapy_cmd(replica: Replica, jobdir: Path, *settings: str) -> list[str]:
+    """``scrapy crawl portal`` of the static replicas with a JOBDIR (for the resume tests)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "portal",
+        "-a",
+        f"sources={replica.sources}",
+        "-a",
+        "source=" + ",".join(NON_BROWSER),
+        "-s",
+        "NIANBAO_FAST=1",
+        "-s",
+        f"JOBDIR={jobdir}",
+        "-s",
+        "LOG_LEVEL=WARNING",
+    ]
+    for setting in settings:
+        cmd += ["-s", setting]
+    return cmd

@@ -7,7 +7,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,30 +15,7 @@ from urllib.parse import urlsplit
 from nianbao.archive import Archive
 from nianbao.archive.verify import verify
 
-from tests.crawler.conftest import NON_BROWSER, REPO, Replica
-
-
-def scrapy_cmd(replica: Replica, jobdir: Path, *settings: str) -> list[str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "portal",
-        "-a",
-        f"sources={replica.sources}",
-        "-a",
-        "source=" + ",".join(NON_BROWSER),
-        "-s",
-        "NIANBAO_FAST=1",
-        "-s",
-        f"JOBDIR={jobdir}",
-        "-s",
-        "LOG_LEVEL=WARNING",
-    ]
-    for setting in settings:
-        cmd += ["-s", setting]
-    return cmd
+from tests.crawler.conftest import NON_BROWSER, REPO, Replica, scrapy_cmd
 
 
 def rows(data: Path) -> list[dict]:

@@ -8,7 +8,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from nianbao.archive import Archive
 
-from tests.crawler.conftest import BROWSER, NON_BROWSER, REPO, Replica, crawl
+from tests.crawler.conftest import BROWSER, NON_BROWSER, REPO, Replica, crawl, scrapy_cmd
 
 
 def documents(data: Path) -> list[dict]:
@@ -114,28 +113,8 @@ def test_browser_only_list_found_through_chromium(replica: Replica, tmp_path: Pa
 
 def test_killed_crawl_resumes_to_the_same_archive(first_run: Path, replica: Replica, tmp_path: Path) -> None:
     jobdir = tmp_path / "jobs" / "portal"
-    cmd = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "portal",
-        "-a",
-        f"sources={replica.sources}",
-        "-a",
-        "source=" + ",".join(NON_BROWSER),
-        "-s",
-        "NIANBAO_FAST=1",
-        "-s",
-        f"JOBDIR={jobdir}",
-        "-s",
-        "LOG_LEVEL=WARNING",
-        # slow enough that the kill lands mid-run
-        "-s",
-        "DOWNLOAD_DELAY=0.05",
-        "-s",
-        "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-    ]
+    # slow enough that the kill lands mid-run
+    cmd = scrapy_cmd(replica, jobdir, "DOWNLOAD_DELAY=0.05", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     env = {**os.environ, "NIANBAO_DATA": str(tmp_path)}
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
