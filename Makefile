@@ -2,6 +2,8 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 DATA   ?= data
+PORT   ?= 8001
+HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
 .PHONY: setup demo test bench lint clean
@@ -16,7 +18,7 @@ $(STAMP): pyproject.toml scripts/install-system-packages.sh scripts/system-packa
 	touch $@
 
 demo: $(STAMP)
-	$(VENV)/bin/nianbao --data $(DATA) demo
+	$(VENV)/bin/nianbao --data $(DATA) demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -q

@@ -99,11 +99,22 @@ def check_against_manifest(data: DataDir, reports: list[dict]) -> DemoResult:
 
 @click.command("demo")
 @click.option("--no-serve", is_flag=True, help="Stop after the build.")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to serve on (make demo PORT=...).",
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to serve on (make demo HOST=...)."
+)
 @click.pass_obj
 def demo_command(data: DataDir, no_serve: bool, port: int, host: str) -> None:
-    """Offline demo: replica portals -> crawl -> build -> serve on 127.0.0.1:8001."""
+    """Offline demo: replica portals -> crawl -> build -> serve on 127.0.0.1:8001 (--port to change).
+
+    The replicas publish synthetic reports under real bodies' names (and the real
+    seed reports of ../shared, when present): reports.synthetic says which is which."""
     from nianbao.serve.cli import port_free, serve
 
     if not no_serve and not port_free(host, port):  # say so now, not after the crawl

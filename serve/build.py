@@ -93,6 +93,7 @@ def build(
         _apply_sources(db)
         if provenance_db is not None:
             stats.provenance = copy_provenance(db, provenance_db)
+        _apply_synthetic(db)
         create_source_health(db)
         stats.audits = run_audits(db)
         stats.reports = db["reports"].count
@@ -246,3 +247,32 @@ def _apply_body_kinds(db: sqlite_utils.Database) -> None:
             updates.append((kind, row["sha256"]))
     with db.conn:
         db.conn.executemany("update reports set body_kind = ? where sha256 = ?", updates)
+
+
+def _apply_synthetic(db: sqlite_utils.Database) -> None:
+    """``reports.synthetic`` from the archive's provenance: what the server said about the
+    bytes it sent. The demo's replica portals mark every report document with an
+    ``X-Nianbao-Synthetic`` header (1: synthetic numbers under a real body's name, 0: a
+    real report); real portals send none, so their reports stay NULL (unknown) — this
+    never guesses from a name or a number. A report fetched more than once counts as
+    synthetic if any fetch said so. Rewritten on every build, from the fetches the
+    database holds (none: every report NULL, e.g. ``build --from`` files)."""
+    from nianbao.replicas.portals.site import SYNTHETIC_HEADER  # the header's one definition
+
+    if not db["fetches"].exists() or "response_headers_json" not in db["fetches"].columns_dict:
+        marks: dict[str, int] = {}
+    else:
+        rows = db.execute(
+            "select f.sha256, max(cast(trim(json_extract(h.value, '$[1]')) as integer)) "
+            "from fetches f, json_each(f.response_headers_json) h "
+            "where f.sha256 in (select sha256 from reports) and json_valid(f.response_headers_json) "
+            "and h.type = 'array' and lower(json_extract(h.value, '$[0]')) = ? "
+            "and trim(json_extract(h.value, '$[1]')) in ('0', '1') "
+            "group by f.sha256",
+            [SYNTHETIC_HEADER.lower()],
+        ).fetchall()
+        marks = dict(rows)
+    current = {row["sha256"]: row["synthetic"] for row in db.query("select sha256, synthetic from reports")}
+    updates = [(marks.get(sha), sha) for sha, value in current.items() if marks.get(sha) != value]
+    with db.conn:
+        db.conn.executemany("update reports set synthetic = ? where sha256 = ?", updates)

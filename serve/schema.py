@@ -35,6 +35,9 @@ TABLES: dict[str, dict] = {
             "form": str,
             "status": str,
             "checks_failed": int,
+            # 1: synthetic numbers (the demo's replicas), 0: a real report, NULL: unknown.
+            # From the archived fetch's X-Nianbao-Synthetic header (serve/build.py).
+            "synthetic": int,
             "region_code": str,
             "province": str,
             "city": str,
@@ -140,6 +143,7 @@ INDEXES: dict[str, list[tuple[str, ...]]] = {
         ("body_kind",),
         ("form",),
         ("status",),
+        ("synthetic",),
         ("source_id",),
         ("parser_version",),
     ],

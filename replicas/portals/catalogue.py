@@ -64,6 +64,7 @@ class Item:
     tags: tuple[str, ...] = ()
     record: dict | None = None
     href: str = ""  # what the list links, set by the style
+    synthetic: bool = True  # False: a real report (a seed of ../shared), its real numbers
 
     @property
     def balanced(self) -> bool:
@@ -149,6 +150,7 @@ def catalogue(portal: PortalConfig, seed: int) -> list[Item]:
                     fmt=tags[0],
                     tags=tuple(tags[1:]),
                     record=record,
+                    synthetic=real is None,
                 )
             )
     for title in portal.decoys:

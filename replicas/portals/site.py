@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
+# Sent with every report document the replicas serve: "1" when its numbers are
+# synthetic (a real body's name, invented figures), "0" when it is a real report (a
+# seed of ../shared). The archive keeps it with the fetch; the build reads it into
+# ``reports.synthetic``. Real portals never send it.
+SYNTHETIC_HEADER = "X-Nianbao-Synthetic"
+
 
 @dataclass
 class Resource:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from nianbao.replicas.portals.catalogue import Item, PortalConfig
 from nianbao.replicas.portals.documents import article_html, attachment
-from nianbao.replicas.portals.site import Resource, Site
+from nianbao.replicas.portals.site import SYNTHETIC_HEADER, Resource, Site
 
 HTML = "text/html; charset=utf-8"
 SLOW_SECONDS = 2.0
@@ -260,6 +260,8 @@ class Style:
             page = self.detail_html(item, intro, [(document_url, link_name)])
             site.add(detail, Resource(page.encode("utf-8"), HTML, last_modified=item.modified))
 
+        # The document says what its numbers are: synthetic (1) or a real report's (0).
+        resource.headers[SYNTHETIC_HEADER] = "1" if item.synthetic else "0"
         if "slow" in item.tags:
             resource.delay = SLOW_SECONDS
         if "flaky" in item.tags:
@@ -287,6 +289,7 @@ class Style:
                 "sha256": resource.sha256,
                 "bytes": len(resource.body),
                 "balanced": item.balanced,
+                "synthetic": item.synthetic,
                 "tags": list(item.tags),
             }
         )
