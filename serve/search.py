@@ -61,3 +61,51 @@ def match_query(query: str | None) -> str:
     if not runs:
         return '""'  # FTS5 accepts it and matches no row
     return " AND ".join(_phrase(run) for run in runs)
+
+
+def _words(query: str | None) -> list[str]:
+    return [w for w in _RUN.findall(_fold(query or "")) if w]
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """The text folded as the index folds it, with each folded character's index in ``text``."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold(ch)
+        out.append(folded)
+        where.extend([i] * len(folded))
+    return "".join(out), where
+
+
+def matches(text: str | None, query: str | None) -> list[tuple[int, int]]:
+    """Spans (start, end) of ``text`` where a word of ``query`` occurs, in order, not overlapping."""
+    words = _words(query)
+    if not text or not words:
+        return []
+    folded, where = _folded(text)
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        start = folded.find(word)
+        while start >= 0:
+            end = start + len(word)
+            spans.append((where[start], where[end - 1] + 1))
+            start = folded.find(word, end)
+    spans.sort()
+    kept: list[tuple[int, int]] = []
+    for span in spans:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
+
+
+def snippet(text: str | None, query: str | None, width: int = 40) -> str:
+    """About ``width`` characters either side of the first place ``query`` occurs in ``text``
+    (the start of the text if it does not), on one line, with … where it is cut."""
+    if not text:
+        return ""
+    found = matches(text, query)
+    start = max(0, found[0][0] - width) if found else 0
+    end = min(len(text), (found[0][1] if found else 0) + 2 * width)
+    piece = " ".join(text[start:end].split())
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
