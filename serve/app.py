@@ -12,6 +12,7 @@ from datasette.app import Datasette
 
 HERE = Path(__file__).parent
 PLUGINS_DIR = HERE / "plugins"
+TEMPLATES_DIR = HERE / "templates"  # the report, body and home pages, the demo-data banner
 SETTINGS = {
     "truncate_cells_html": 200,
     "default_facet_size": 20,
@@ -114,6 +115,7 @@ def make_datasette(database: Path, archive: Path | None = None, *, max_csv_mb: i
         immutables=[str(database)],
         metadata=metadata(database, archive),
         plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
         settings={**SETTINGS, "max_csv_mb": max_csv_mb},
         cors=False,
     )
