@@ -381,7 +381,7 @@ async def report_page(datasette, database: str, sha: str) -> dict[str, Any] | No
         ],
         "table4": table4_view(t4),
         "checks": [check_view(c, form) for c in checks],
-        "failed": sum(1 for c in checks if not c["ok"]),
+        "failed": sum(1 for c in checks if verdict(c["check_id"], c["ok"], c["detail"])[1] == "failed"),
         "others": [
             {**o, "href": datasette.urls.row(database, "reports", o["sha256"]), "current": o["sha256"] == sha}
             for o in others
@@ -654,7 +654,7 @@ async def body_route(datasette, request):
                 "reports": reports,
                 "figures": figures,
                 "checks": check_rows,
-                "failed": sum(1 for c in check_rows if not c["ok"]),
+                "failed": sum(1 for c in check_rows if c["css"] == "failed"),
                 "sources": sources,
                 "original_urls": [
                     (r["year"], r["source_url"])

@@ -186,6 +186,11 @@ def test_checks_in_chinese_with_their_numbers(pages):
     for line in failing:
         assert line in shown
     assert "表三收支平衡" in text(balance)
+    summary = text(doc.cssselect("div.nianbao-failed-summary")[0])  # above the tables
+    assert "表三收支平衡" in summary and all(line in summary for line in failing)
+    assert not pages.client.page(report_path(pages.record("jiaotong-2022.txt"))).cssselect(
+        "div.nianbao-failed-summary"
+    )
     for check_id in ("T3-ROW-SUM", "T3-RESULTS-SUM", "T4-GROUP-SUM", "SECTIONS"):
         assert "通过 ✓" in text(rows[check_id])
 
