@@ -663,6 +663,7 @@ async def body_route(datasette, request):
                 ],
                 "chart": chart,
                 "body_banner": banner,
+                "has_synthetic": bool(extra),
                 "region": region,
                 "database": database,
                 "reports_href": datasette.urls.table(database, "reports") + "?body=" + quote(name),

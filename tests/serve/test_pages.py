@@ -378,6 +378,8 @@ def test_banner_says_synthetic_or_real(pages, tmp_path):
             banner = _banner(client, path)
             assert banner and f"本库 {synthetic} 份报告的数字为合成，非真实；{real} 份为真实报告" in banner
         assert _banner(client, body_path("示例县交通运输局")).startswith("演示数据")
+        marks = client.page(body_path("示例县交通运输局")).cssselect("table.nianbao-reports td.synthetic")
+        assert [text(td) for td in marks] == ["合成 · synthetic"] * 3
         if real:
             inputs = corpus_inputs()
             seed = parse_path(inputs[0]).record
