@@ -13,6 +13,7 @@ from nianbao.crawler.cli import crawl_command
 from nianbao.demo import demo_command
 from nianbao.parse.cli import parse_command
 from nianbao.paths import DataDir
+from nianbao.periodic import run_command
 from nianbao.serve.cli import build_command, export_command, serve_command
 
 
@@ -40,6 +41,7 @@ main.add_command(serve_command)
 main.add_command(export_command)
 main.add_command(crawl_command)
 main.add_command(demo_command)
+main.add_command(run_command)
 
 
 @main.group("sources")
