@@ -118,20 +118,26 @@ def summary_table(per_source: dict[str, dict[str, int]]) -> str:
     return "\n".join(lines)
 
 
-@click.command("crawl")
-@click.option(
+# The options that choose sources, shared by every command that takes sources.
+sources_option = click.option(
     "--sources",
     "sources_files",
     multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Sources YAML file or folder (default: the registry, crawler/sources/registry/).",
+    help="Sources YAML file or folder, repeatable (default: the registry, crawler/sources/registry/).",
 )
-@click.option(
-    "--source", "source_ids", multiple=True, metavar="ID", help="Crawl only this source (repeatable)."
+source_option = click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
 )
-@click.option(
+since_option = click.option(
     "--since", type=click.IntRange(2008, 2100), default=None, help="Only reports for this year or later."
 )
+
+
+@click.command("crawl")
+@sources_option
+@source_option
+@since_option
 @click.option(
     "--fast", is_flag=True, help="Politeness off (no delays, more concurrency): local sources only."
 )

@@ -9,7 +9,7 @@ import click
 
 from nianbao import __version__
 from nianbao.archive.cli import archive_group
-from nianbao.crawler.cli import crawl_command
+from nianbao.crawler.cli import crawl_command, sources_option
 from nianbao.demo import demo_command
 from nianbao.parse.cli import parse_command
 from nianbao.paths import DataDir
@@ -50,13 +50,7 @@ def sources_group() -> None:
 
 
 @sources_group.command("stats")
-@click.option(
-    "--sources",
-    "sources_files",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="A sources file (YAML) instead of the shipped registry; repeatable.",
-)
+@sources_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def sources_stats_command(data: DataDir, sources_files: tuple[Path, ...], as_json: bool) -> None:

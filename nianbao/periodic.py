@@ -44,6 +44,7 @@ from typing import Any, TextIO
 
 import click
 
+from nianbao.crawler.cli import since_option, source_option, sources_option
 from nianbao.paths import DataDir
 
 LOCK_NAME = "run.lock"
@@ -207,19 +208,9 @@ def _detail_to(stream: TextIO | None) -> Iterator[None]:
 
 
 @click.command("run")
-@click.option(
-    "--sources",
-    "sources_files",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Sources YAML file or folder (default: the registry), as for `nianbao crawl`.",
-)
-@click.option(
-    "--source", "source_ids", multiple=True, metavar="ID", help="Consider only this source (repeatable)."
-)
-@click.option(
-    "--since", type=click.IntRange(2008, 2100), default=None, help="Only reports for this year or later."
-)
+@sources_option
+@source_option
+@since_option
 @click.option(
     "--interval",
     type=IntervalType(),
