@@ -64,6 +64,7 @@ SETTINGS = {
 RUNS_COLUMNS: dict[str, type] = {
     "run_id": str,
     "name": str,
+    "machine": str,
     "started_at": str,
     "ended_at": str,
     "outcome": str,
@@ -170,6 +171,7 @@ def run_row(raw: dict[str, Any]) -> dict[str, Any]:
     return {
         "run_id": raw.get("run_id"),
         "name": raw.get("name"),
+        "machine": raw.get("machine"),  # which machine ran it (archives merged from many)
         "started_at": raw.get("started_at"),
         "ended_at": raw.get("ended_at"),
         "outcome": raw.get("outcome") or ("running or killed" if raw.get("ended_at") is None else None),
