@@ -5,11 +5,15 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import struct
 import zipfile
 
 from nianbao.byte_order import is_wide, unicode_encoding
 
-PDF, DOCX, DOC, HTML, TEXT, UNKNOWN = "pdf", "docx", "doc", "html", "text", "unknown"
+PDF, DOCX, DOC, OFD, HTML, TEXT, UNKNOWN = "pdf", "docx", "doc", "ofd", "html", "text", "unknown"
+# A ZIP's directory is read only up to this many members (a report package holds dozens);
+# more is a hostile package, and zipfile would build an object for every one.
+MAX_ZIP_MEMBERS = 10_000
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 (and WPS) compound file
 _HTML = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|table|div|p)[\s>/]", re.I)
@@ -21,7 +25,7 @@ def detect_kind(data: bytes) -> str:
     if stripped.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return PDF
     if head.startswith(b"PK\x03\x04"):
-        return DOCX if _is_docx(data) else UNKNOWN
+        return _zip_kind(data)
     if head.startswith(_OLE):
         return DOC
     unicode = unicode_encoding(data)
@@ -47,12 +51,45 @@ def _detect_wide(data: bytes, encoding: str, bom: int) -> str:
     return UNKNOWN
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_kind(data: bytes) -> str:
+    """DOCX holds word/document.xml; OFD (GB/T 33190) has OFD.xml at its root."""
+    count = zip_member_count(data)
+    if count is None:
+        return UNKNOWN
+    if count > MAX_ZIP_MEMBERS:
+        # Too many to list: the first member names an OFD (its producers write OFD.xml
+        # first), for the extractor to refuse with the reason.
+        return OFD if _first_member(data) == "OFD.xml" else UNKNOWN
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
+            names = set(z.namelist())
     except (zipfile.BadZipFile, ValueError):
-        return False
+        return UNKNOWN
+    if "word/document.xml" in names:
+        return DOCX
+    if "OFD.xml" in names:
+        return OFD
+    return UNKNOWN
+
+
+def zip_member_count(data: bytes) -> int | None:
+    """How many members a ZIP's end record says it has (ZIP64's too); None if it has none."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    (count,) = struct.unpack_from("<H", data, end + 10)
+    if count == 0xFFFF:
+        locator = end - 20
+        if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+            (offset,) = struct.unpack_from("<Q", data, locator + 8)
+            if data[offset : offset + 4] == b"PK\x06\x06" and offset + 40 <= len(data):
+                (count,) = struct.unpack_from("<Q", data, offset + 32)
+    return count
+
+
+def _first_member(data: bytes) -> str:
+    (length,) = struct.unpack_from("<H", data, 26) if len(data) >= 30 else (0,)
+    return data[30 : 30 + length].decode("utf-8", "replace")
 
 
 def _looks_like_text(sample: bytes) -> bool:

@@ -16,7 +16,7 @@ from nianbao.parse.report import Reading, failed_record, read_report
 PARSER_VERSION = "1"
 # Read in the guarded worker: the binary formats' C libraries and large parsers, and
 # HTML, whose tree a hostile page (deep nesting, megabytes of filler) makes expensive.
-_UNTRUSTED = (detect.PDF, detect.DOCX, detect.DOC, detect.HTML)
+_UNTRUSTED = (detect.PDF, detect.DOCX, detect.DOC, detect.OFD, detect.HTML)
 OCR_MEMORY_LIMIT = 6 * 1024**3  # onnxruntime reserves ~2.3 GiB of address space by itself
 MAX_BYTES = 64 * 1024 * 1024  # no real report is larger; a larger file is refused, not read
 
@@ -61,7 +61,7 @@ def parse_bytes(
         )
     kind = detect.detect_kind(data)
     if kind == detect.UNKNOWN:
-        return _failed(source, sha256, "not a document nianbao reads (not PDF, DOCX, DOC, HTML or text)")
+        return _failed(source, sha256, "not a document nianbao reads (not PDF, DOCX, DOC, OFD, HTML or text)")
     best: tuple[Reading, Extracted] | None = None
     errors: list[str] = []
     for extracted in _extractions(kind, data, content_type, errors):
@@ -122,6 +122,10 @@ def _extractors(kind: str, content_type: str | None) -> list[Callable[[bytes], E
         from nianbao.parse.extract.doc import extract_doc
 
         return [extract_doc]
+    if kind == detect.OFD:
+        from nianbao.parse.extract.ofd import extract_ofd
+
+        return [extract_ofd]
     from nianbao.parse.extract.text import extract_text
 
     return [extract_text]
