@@ -1,17 +1,20 @@
-"""PDF: a fast path on pdfium's text, and a geometric path on pdfplumber's tables.
+"""PDF: a fast path on pdfium's text, and a geometric path on pdfium's characters and rules.
 
 The fast path reads the text layer as pdfium orders it, which is right for most
-reports and many times faster. The geometric path finds ruled tables and reads them
-cell by cell, which keeps blank cells in their columns and labels in their rows; the
-parser takes it when the fast path misses a table or a check fails.
+reports. The geometric path finds ruled tables from the page's drawn borders
+(pdf_rules, pdf_tables) and reads them cell by cell, which keeps blank cells in their
+columns and labels in their rows; the parser takes it when the fast path misses a
+table or a check fails. Both stay on pdfium, so the second reading costs about as
+much as the first.
 """
 
 from __future__ import annotations
 
-import io
-
 import pypdfium2 as pdfium
 from nianbao.parse.extract import Extracted, ExtractionError
+from nianbao.parse.extract.pdf_layout import Line, Row, continues_row, join_rows, laid_out
+from nianbao.parse.extract.pdf_rules import page_rules
+from nianbao.parse.extract.pdf_tables import find_tables
 from nianbao.parse.text import is_page_number
 
 MAX_PAGES = 300  # an annual report runs to a few dozen pages at most
@@ -61,46 +64,28 @@ def extract_pdf_fast(data: bytes) -> Extracted:
 
 
 def extract_pdf_geometric(data: bytes) -> Extracted:
-    """Text outside tables as lines, each table row as its cells joined by tabs,
-    merged in reading order (top to bottom) page by page."""
-    import pdfplumber  # imported here: slow to import, and only this path needs it
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-
-    lines: list[str] = []
+    """Text outside tables as lines, each table row as its cells joined by tabs (a
+    blank cell an empty string, a merged cell once, where it begins), merged in
+    reading order (top to bottom) page by page. A page without ruled tables reads as
+    on the fast path."""
+    document = _open(data)
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) > MAX_PAGES:
-                raise ExtractionError(
-                    f"PDF has {len(pdf.pages)} pages; more than {MAX_PAGES} is not a report"
-                )
-            for page in pdf.pages:
-                lines.extend(_geometric_page(page))
+        items: list[Line | Row] = []
+        for page in document:
+            textpage = page.get_textpage()
+            try:
+                tables = find_tables(page_rules(page.raw))
+                if tables:
+                    page_items = laid_out(textpage.raw, tables)
+                    if items and page_items and continues_row(items[-1], page_items[0]):
+                        # A row broken by the page break: its two parts are one row.
+                        items[-1] = join_rows(items[-1], page_items.pop(0))
+                    items.extend(page_items)
+                else:
+                    items.extend(Line(0.0, line) for line in _page_lines(textpage.get_text_range()))
+            finally:
+                textpage.close()
                 page.close()
-    except (PDFSyntaxError, PDFPasswordIncorrect) as error:
-        raise ExtractionError(f"PDF cannot be read by pdfplumber: {error!r}") from error
-    return Extracted(lines=lines, kind="pdf", path="pdf-geometric")
-
-
-def _geometric_page(page) -> list[str]:  # noqa: ANN001 - pdfplumber.page.Page
-    tables = page.find_tables()
-    boxes = [t.bbox for t in tables]
-
-    def outside(obj: dict) -> bool:
-        x, top = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= x <= x1 and t0 <= top <= b1 for x0, t0, x1, b1 in boxes)
-
-    placed: list[tuple[float, str]] = []
-    text_page = page.filter(outside) if boxes else page
-    for line in text_page.extract_text_lines(return_chars=False):
-        if not is_page_number(line["text"]):
-            placed.append((line["top"], line["text"]))
-    for table in tables:
-        for row, cells in zip(table.rows, table.extract(), strict=False):
-            tops = [c[1] for c in row.cells if c is not None]
-            # A merged cell is None in the cells after its first: left out, as HTML has it.
-            texts = ["".join(c.split()) for c in cells if c is not None]
-            if any(texts):
-                placed.append((min(tops) if tops else row.bbox[1], "\t".join(texts)))
-    placed.sort(key=lambda item: item[0])
-    return [text for _, text in placed]
+    finally:
+        document.close()
+    return Extracted(lines=[item.text for item in items], kind="pdf", path="pdf-geometric")

@@ -1,0 +1,194 @@
+"""A page with ruled tables as printed lines: text outside the tables as lines, each
+table row as its cells, in reading order (top to bottom).
+
+Characters come from pdfium's text page with their boxes; each lands in the table cell
+that holds it or, outside every table, in the line pdfium puts it on. A row as the
+parser reads it is its cells joined by tabs: a blank cell is an empty string in its
+column, and a merged cell stands once, in the row where it begins (as an HTML table's
+markup has it).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass
+
+import pypdfium2.raw as pdfium_c
+from nianbao.parse.extract.pdf_tables import Table
+from nianbao.parse.text import clean_line, is_page_number
+
+SPACE_GAP = 0.25  # of the line's height: a wider gap between two characters is a space
+_NUMBER = re.compile(r"^[+\-]?[\d,.]+$")
+# A label that begins a row of the form ("6.", "（四）", "三、"): never the rest of a label.
+_ENUMERATED = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．])")
+
+Char = tuple[float, float, float, float, str]  # left, right, bottom, top, the character
+
+
+@dataclass
+class Line:
+    top: float
+    text: str
+
+
+@dataclass
+class Row:
+    """A table row: its top, and its cells that begin in it as (left, right, text)."""
+
+    top: float
+    cells: list[tuple[float, float, str]]
+    at_top: bool = False  # the first thing printed on its page
+    at_bottom: bool = False  # the last thing printed on its page
+
+    @property
+    def text(self) -> str:
+        return "\t".join(text for _, _, text in self.cells)
+
+
+def laid_out(textpage: pdfium_c.FPDF_TEXTPAGE, tables: list[Table]) -> list[Line | Row]:
+    """The page's lines and table rows, top to bottom."""
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    text = _page_text(textpage, count)
+    # Loose boxes (the glyph's advance by the font's height), not tight ones: the gap
+    # between two tight "1"s looks like a space, and a "." has almost no height.
+    box = pdfium_c.FS_RECTF()
+    box_pointer = ctypes.byref(box)
+    char_box = pdfium_c.FPDFText_GetLooseCharBox
+    boxes = [t.box for t in tables]
+    in_cells: list[list[list[Char]]] = [[[] for _ in t.cells] for t in tables]
+    items: list[Line | Row] = []
+    line: list[str] = []
+    line_top: float | None = None
+
+    def flush() -> None:
+        nonlocal line_top
+        joined = "".join(line).strip()
+        if joined and line_top is not None and not is_page_number(joined):
+            items.append(Line(line_top, joined))
+        line.clear()
+        line_top = None
+
+    for index, char in enumerate(text):
+        if char in "\r\n":
+            flush()
+            continue
+        if char.isspace():
+            if line:
+                line.append(" ")
+            continue
+        char_box(textpage, index, box_pointer)
+        x0, x1, y0, y1 = box.left, box.right, box.bottom, box.top
+        x, y = (x0 + x1) / 2, (y0 + y1) / 2
+        for number, (bx0, by0, bx1, by1) in enumerate(boxes):
+            if bx0 <= x <= bx1 and by0 <= y <= by1:
+                in_cells[number][tables[number].cell_index(x, y)].append((x0, x1, y0, y1, char))
+                flush()  # text on either side of a table is not one line
+                break
+        else:
+            line.append(char)
+            if line_top is None:
+                line_top = y1
+    flush()
+    for table, cells in zip(tables, in_cells, strict=True):
+        items.extend(_table_rows(table, cells))
+    items.sort(key=lambda item: -item.top)
+    if items and isinstance(items[0], Row):
+        items[0].at_top = True
+    if items and isinstance(items[-1], Row):
+        items[-1].at_bottom = True
+    return items
+
+
+def continues_row(last: Line | Row, first: Line | Row) -> bool:
+    """Whether ``first`` (the first row on a page) is the rest of ``last`` (the last row
+    on the page before), broken by the page break as Word and LibreOffice let a row
+    break: only label text goes on, in cells whose label began above; no value does,
+    and no new enumerated label begins."""
+    if not (isinstance(last, Row) and isinstance(first, Row) and last.at_bottom and first.at_top):
+        return False
+    went_on = [cell for cell in first.cells if cell[2]]
+    if not went_on:
+        return False
+    for left, right, text in went_on:
+        if _NUMBER.match(text) or _ENUMERATED.match(text):
+            return False
+        above = _overlapping(last.cells, left, right)
+        if above is None or not above[2] or _NUMBER.match(above[2]):
+            return False
+    return True
+
+
+def join_rows(last: Row, first: Row) -> Row:
+    """``last`` with the text of ``first`` appended to the cells above it."""
+    cells = list(last.cells)
+    for left, right, text in first.cells:
+        if text:
+            above = _overlapping(cells, left, right)
+            at = cells.index(above)
+            cells[at] = (above[0], above[1], clean_line(above[2] + text))
+    return Row(last.top, cells, last.at_top, first.at_bottom)
+
+
+def _overlapping(
+    cells: list[tuple[float, float, str]], left: float, right: float
+) -> tuple[float, float, str] | None:
+    best, best_overlap = None, 0.0
+    for cell in cells:
+        overlap = min(cell[1], right) - max(cell[0], left)
+        if overlap > best_overlap:
+            best, best_overlap = cell, overlap
+    return best
+
+
+def _page_text(textpage: pdfium_c.FPDF_TEXTPAGE, count: int) -> str:
+    """The page's characters, one per character index, in one call."""
+    buffer = ctypes.create_string_buffer((count + 1) * 2)
+    written = pdfium_c.FPDFText_GetText(
+        textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+    )
+    text = buffer.raw[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    if len(text) != count:
+        # Characters outside the BMP take two UTF-16 units: ask one by one instead.
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+    return text
+
+
+def _table_rows(table: Table, cells: list[list[Char]]) -> list[Row]:
+    """Each row of the grid with the cells that begin in it, left to right; a row with
+    no text at all is left out, as the HTML reading leaves it."""
+    rows: dict[int, list[tuple[float, float, str]]] = {}
+    for cell, chars in zip(table.cells, cells, strict=True):
+        rows.setdefault(cell.top, []).append(
+            (table.xs[cell.left], table.xs[cell.right + 1], _cell_text(chars))
+        )
+    return [Row(table.ys[row], texts) for row, texts in sorted(rows.items()) if any(t for _, _, t in texts)]
+
+
+def _cell_text(chars: list[Char]) -> str:
+    """A cell's characters as one string: its printed lines, each left to right, joined
+    as one (a label wrapped in its cell reads whole)."""
+    if not chars:
+        return ""
+    lines: list[list[Char]] = []
+    for char in chars:  # in the page's text order
+        if lines:
+            last = lines[-1][-1]
+            middle = (char[2] + char[3]) / 2
+            if last[2] <= middle <= last[3]:
+                lines[-1].append(char)
+                continue
+        lines.append([char])
+    pieces = []
+    for printed in lines:
+        printed.sort(key=lambda c: c[0])
+        # The line's tallest character sets the gap a space needs.
+        gap = SPACE_GAP * max(c[3] - c[2] for c in printed)
+        out, previous = [], None
+        for char in printed:
+            if previous is not None and char[0] - previous[1] > gap:
+                out.append(" ")
+            out.append(char[4])
+            previous = char
+        pieces.append("".join(out))
+    return clean_line("".join(pieces))

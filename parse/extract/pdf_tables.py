@@ -1,0 +1,186 @@
+"""Ruled tables from a page's rules: the grid, its merged cells, and which cell a point is in.
+
+Horizontal and vertical rules that touch form one table. The table's rows lie between
+its distinct horizontal rule positions and its columns between the vertical ones; two
+neighbouring grid cells with no rule between them are one merged cell, as a spanning
+cell prints. Pure geometry, in PDF coordinates (y grows upwards).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from nianbao.parse.extract.pdf_rules import Rule
+
+SNAP = 2.5  # points: rules closer than this are the same line (borders drawn twice, or offset)
+TOUCH = 3.0  # points: a rule ending this close to another still meets it
+COVERED = 0.6  # a boundary is ruled when rules cover this share of it
+MIN_CELL = 4.0  # points: grid lines closer than this are one line drawn twice, not a cell
+MAX_RULES = 3000  # per page; more is a drawing (a chart, a hatch), not a table
+
+
+@dataclass
+class Cell:
+    """A cell of the grid: rows ``top``..``bottom`` and columns ``left``..``right``,
+    inclusive, counted from the table's top left."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+
+@dataclass
+class Table:
+    xs: list[float]  # column edges, left to right
+    ys: list[float]  # row edges, top to bottom (descending y)
+    cells: list[Cell]
+    _cell_at: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._down = [-y for y in self.ys]
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.xs[0], self.ys[-1], self.xs[-1], self.ys[0])
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.xs[0] <= x <= self.xs[-1] and self.ys[-1] <= y <= self.ys[0]
+
+    def cell_index(self, x: float, y: float) -> int:
+        """The index in ``cells`` of the cell holding the point (which must be inside)."""
+        column = min(max(bisect_right(self.xs, x) - 1, 0), len(self.xs) - 2)
+        # ys descend: bisect their negatives, which ascend.
+        row = min(max(bisect_right(self._down, -y) - 1, 0), len(self.ys) - 2)
+        return self._cell_at[(row, column)]
+
+    def row_top(self, row: int) -> float:
+        return self.ys[row]
+
+
+def find_tables(rules: list[Rule]) -> list[Table]:
+    """The ruled tables among the rules, top to bottom. A frame around a paragraph
+    (one cell) is no table."""
+    if len(rules) > MAX_RULES:
+        return []
+    horizontal = _merge([r for r in rules if r.horizontal])
+    vertical = _merge([r for r in rules if not r.horizontal])
+    tables = []
+    for group_h, group_v in _touching_groups(horizontal, vertical):
+        table = _grid(group_h, group_v)
+        if table is not None and len(table.cells) >= 2:
+            tables.append(table)
+    tables.sort(key=lambda t: -t.ys[0])
+    return tables
+
+
+def _merge(rules: list[Rule]) -> list[Rule]:
+    """Collinear rules that overlap or meet, as one: a border drawn cell by cell."""
+    merged: list[Rule] = []
+    lines: list[list[Rule]] = []
+    for rule in sorted(rules, key=lambda r: r.at):
+        if lines and rule.at - lines[-1][-1].at <= SNAP:
+            lines[-1].append(rule)
+        else:
+            lines.append([rule])
+    for line in lines:
+        at = sum(r.at for r in line) / len(line)
+        run: Rule | None = None
+        for rule in sorted(line, key=lambda r: r.start):
+            if run is not None and rule.start <= run.end + TOUCH:
+                run = Rule(run.horizontal, at, run.start, max(run.end, rule.end))
+            else:
+                if run is not None:
+                    merged.append(run)
+                run = Rule(rule.horizontal, at, rule.start, rule.end)
+        if run is not None:
+            merged.append(run)
+    return merged
+
+
+def _touching_groups(horizontal: list[Rule], vertical: list[Rule]) -> list[tuple[list[Rule], list[Rule]]]:
+    parent = list(range(len(horizontal) + len(vertical)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    offset = len(horizontal)
+    for i, h in enumerate(horizontal):
+        for j, v in enumerate(vertical):
+            if h.start - TOUCH <= v.at <= h.end + TOUCH and v.start - TOUCH <= h.at <= v.end + TOUCH:
+                parent[root(i)] = root(offset + j)
+    groups: dict[int, tuple[list[Rule], list[Rule]]] = {}
+    for i, h in enumerate(horizontal):
+        groups.setdefault(root(i), ([], []))[0].append(h)
+    for j, v in enumerate(vertical):
+        groups.setdefault(root(offset + j), ([], []))[1].append(v)
+    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+
+
+def _edges(positions: list[float]) -> list[float]:
+    """Distinct positions, close ones (one line drawn twice) as their mean."""
+    edges: list[list[float]] = []
+    for p in sorted(positions):
+        if edges and p - edges[-1][-1] < MIN_CELL:
+            edges[-1].append(p)
+        else:
+            edges.append([p])
+    return [sum(e) / len(e) for e in edges]
+
+
+def _covered(rules: list[Rule], at: float, start: float, end: float) -> bool:
+    """Whether rules at ``at`` cover most of the span start..end."""
+    length = end - start
+    if length <= 0:
+        return True
+    covered = 0.0
+    for rule in rules:
+        if abs(rule.at - at) < MIN_CELL:
+            covered += max(0.0, min(rule.end, end) - max(rule.start, start))
+    return covered >= COVERED * length
+
+
+def _grid(horizontal: list[Rule], vertical: list[Rule]) -> Table | None:
+    xs = _edges([v.at for v in vertical])
+    ys = sorted(_edges([h.at for h in horizontal]), reverse=True)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    rows, columns = len(ys) - 1, len(xs) - 1
+    parent = list(range(rows * columns))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for row in range(rows):
+        for column in range(columns):
+            here = row * columns + column
+            # No rule on the right edge: the cell runs on into its neighbour.
+            if column + 1 < columns and not _covered(vertical, xs[column + 1], ys[row + 1], ys[row]):
+                parent[root(here)] = root(here + 1)
+            if row + 1 < rows and not _covered(horizontal, ys[row + 1], xs[column], xs[column + 1]):
+                parent[root(here)] = root(here + columns)
+    spans: dict[int, Cell] = {}
+    for row in range(rows):
+        for column in range(columns):
+            key = root(row * columns + column)
+            cell = spans.get(key)
+            if cell is None:
+                spans[key] = Cell(row, column, row, column)
+            else:
+                cell.bottom, cell.right = max(cell.bottom, row), max(cell.right, column)
+                cell.left = min(cell.left, column)
+    cells = sorted(spans.values(), key=lambda c: (c.top, c.left))
+    index = {id(c): i for i, c in enumerate(cells)}
+    cell_at = {
+        (row, column): index[id(spans[root(row * columns + column)])]
+        for row in range(rows)
+        for column in range(columns)
+    }
+    return Table(xs=xs, ys=ys, cells=cells, _cell_at=cell_at)
