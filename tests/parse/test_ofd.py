@@ -1,0 +1,220 @@
+"""OFD (GB/T 33190): renderings of the report PDFs read back to the same record, the
+layout reconstructed from positions (CTM, DeltaX, ruled cells), hostile packages refused."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from nianbao.parse import detect, parse_bytes, parse_path
+from nianbao.parse.extract.ofd import Glyph, Rule, extract_ofd, page_lines
+
+from tests.fixtures.ofd.generate import many_members, ofd_from_pdf
+from tests.parse.records import assert_same
+
+OFD = Path(__file__).parents[1] / "fixtures" / "ofd"
+REPORTS = Path(__file__).parents[1] / "fixtures" / "reports"
+REAL = Path(__file__).parents[1] / "fixtures" / "real"
+EXPECTED_SEEDS = Path(__file__).parent / "expected"
+
+
+def _same_record(ofd: dict, pdf: dict) -> None:
+    """The same numbers, metadata, checks and prose as the PDF's record. (Sections 2-4
+    hold the tables' raw text, laid out as each extractor emits it, so they differ.)"""
+    assert_same(ofd, pdf)
+    assert (ofd["status"], ofd["checks"], ofd["errors"]) == (pdf["status"], pdf["checks"], pdf["errors"])
+    for section in "156":
+        assert ofd["sections"].get(section) == pdf["sections"].get(section), section
+
+
+@pytest.mark.parametrize(
+    "document",
+    sorted(p for p in OFD.glob("*.ofd") if not p.name.startswith(("hostile-", "real-"))),
+    ids=lambda p: p.name,
+)
+def test_report_ofd_reads_as_its_pdf(document: Path) -> None:
+    stem = document.name.split(".")[0]
+    want = json.loads((REPORTS / f"{stem}.expected.json").read_text())
+    result = parse_path(document)
+    assert (result.kind, result.extraction) == ("ofd", "ofd")
+    assert_same(result.record, want)
+    assert result.record["status"] == "ok", result.record["errors"]
+    failing = {c["id"] for c in result.record["checks"] if not c["ok"]}
+    assert failing == ({"T3-BALANCE"} if stem.startswith("unbalanced") else set())
+    _same_record(result.record, parse_path(REPORTS / f"{stem}.pdf").record)
+
+
+def test_committed_renderings_are_what_the_generator_makes() -> None:
+    """The fixtures are reproducible from the PDFs, so a change to the writer shows here."""
+    assert (OFD / "dept-2021.ofd").read_bytes() == ofd_from_pdf(REPORTS / "dept-2021.pdf")
+    assert (OFD / "dept-2021.ctm.ofd").read_bytes() == ofd_from_pdf(REPORTS / "dept-2021.pdf", "ctm")
+
+
+def test_ctm_and_per_glyph_deltas_place_text_as_the_plain_rendering() -> None:
+    """Objects in points under a scaling, offset CTM, every DeltaX written out and rules
+    as thin filled rectangles: the same lines as the millimetre rendering."""
+    with zipfile.ZipFile(OFD / "dept-2021.ctm.ofd") as z:
+        page = z.read("Doc_0/Pages/Page_1/Content.xml").decode()
+    assert 'CTM="0.353 0 0 0.353 2 3"' in page and "g " not in page and 'Fill="true"' in page
+    plain = extract_ofd((OFD / "dept-2021.ofd").read_bytes()).lines
+    assert extract_ofd((OFD / "dept-2021.ctm.ofd").read_bytes()).lines == plain
+
+
+def _run(text: str, x: float, baseline: float, size: float = 4.0) -> list[Glyph]:
+    return [Glyph(c, x + i * size, x + (i + 1) * size, baseline, size) for i, c in enumerate(text)]
+
+
+def _grid(
+    xs: list[float], ys: list[float], missing: set[tuple[str, float, float]] = frozenset()
+) -> list[Rule]:
+    """Every rule of a grid, each cell side its own segment; ``missing`` leaves some out:
+    ("h", y, x-middle) or ("v", x, y-middle)."""
+    rules = []
+    for y in ys:
+        for a, b in zip(xs, xs[1:], strict=False):
+            if ("h", y, (a + b) / 2) not in missing:
+                rules.append(Rule(True, y, a, b))
+    for x in xs:
+        for a, b in zip(ys, ys[1:], strict=False):
+            if ("v", x, (a + b) / 2) not in missing:
+                rules.append(Rule(False, x, a, b))
+    return rules
+
+
+def test_ruled_cells_keep_blanks_and_a_merged_cell_stands_once() -> None:
+    # Three columns, three rows; the first column's cell spans rows 2 and 3 (no rule
+    # between them), and row 2's middle cell is blank.
+    xs, ys = [10.0, 60.0, 90.0, 120.0], [20.0, 30.0, 40.0, 50.0]
+    rules = _grid(xs, ys, missing={("h", 40.0, 35.0)})
+    glyphs = (
+        _run("标题", 12, 27)
+        + _run("甲", 62, 27)
+        + _run("乙", 92, 27)
+        + _run("合并", 12, 37)
+        + _run("1", 92, 37)
+        + _run("2", 62, 47)
+        + _run("3", 92, 47)
+        + _run("表外的一行", 10, 60)
+    )
+    assert page_lines(glyphs, rules) == ["标题\t甲\t乙", "合并\t\t1", "2\t3", "表外的一行"]
+
+
+def test_wrapped_label_in_one_cell_reads_as_one() -> None:
+    rules = _grid([10.0, 50.0, 70.0], [20.0, 40.0])
+    glyphs = _run("本机关不掌", 11, 27) + _run("握的信息", 11, 33) + _run("4", 52, 30)
+    assert page_lines(glyphs, rules) == ["本机关不掌握的信息\t4"]
+
+
+def test_free_text_gaps_become_spaces_and_tabs() -> None:
+    line = _run("行政许可", 10, 20) + _run("149", 60, 20, 4.0)
+    assert page_lines(line, []) == ["行政许可\t149"]
+    assert page_lines(_run("2023", 10, 20) + _run("年", 27.5, 20), []) == ["2023 年"]
+
+
+def test_delta_abbreviation_and_template_page(tmp_path: Path) -> None:
+    """DeltaX "g N D" repeats a step; a template page's text is drawn with the page."""
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    package = tmp_path / "t.ofd"
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr(
+            "OFD.xml",
+            f"<ofd:OFD {ns}><ofd:DocBody><ofd:DocInfo><ofd:Title>题名</ofd:Title></ofd:DocInfo>"
+            "<ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        )
+        z.writestr(
+            "Doc_0/Document.xml",
+            f"<ofd:Document {ns}><ofd:CommonData>"
+            '<ofd:TemplatePage ID="2" BaseLoc="Tpls/T.xml"/></ofd:CommonData><ofd:Pages>'
+            '<ofd:Page ID="3" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
+        )
+        z.writestr(
+            "Doc_0/Tpls/T.xml",
+            f'<ofd:Page {ns}><ofd:Content><ofd:Layer><ofd:TextObject Boundary="10 5 50 5"'
+            ' Size="4"><ofd:TextCode X="0" Y="4">页眉文字</ofd:TextCode></ofd:TextObject></ofd:Layer>'
+            "</ofd:Content></ofd:Page>",
+        )
+        z.writestr(
+            "Doc_0/Pages/Page_0/Content.xml",
+            f'<ofd:Page {ns}><ofd:Template TemplateID="2"/>'
+            '<ofd:Content><ofd:Layer><ofd:PageBlock><ofd:TextObject Boundary="10 20 100 6" Size="4">'
+            '<ofd:TextCode X="0" Y="4" DeltaX="g 3 4 20 4">正文四字一二</ofd:TextCode>'
+            "</ofd:TextObject></ofd:PageBlock></ofd:Layer></ofd:Content></ofd:Page>",
+        )
+    extracted = extract_ofd(package.read_bytes())
+    assert extracted.lines == ["页眉文字", "正文四字\t一二"]
+    assert extracted.title_hint == "题名"
+
+
+def test_report_of_the_corpus_as_ofd(corpus: Path, tmp_path: Path) -> None:
+    """A real report (Huai'an 2024, a Word-exported PDF) rendered as OFD at test time."""
+    source = corpus / "huaian-2024-city.pdf"
+    if not source.exists():
+        pytest.skip("huaian-2024-city.pdf is not in the corpus")
+    document = tmp_path / "huaian-2024-city.ofd"
+    document.write_bytes(ofd_from_pdf(source))
+    record = parse_path(document).record
+    assert_same(record, json.loads((EXPECTED_SEEDS / "huaian-2024-city.json").read_text()))
+    assert record["status"] == "ok", record["errors"]
+
+
+def real_cases() -> list[Path]:
+    return sorted(OFD.glob("real-*.ofd"))
+
+
+@pytest.mark.parametrize("document", real_cases(), ids=lambda p: p.name)
+def test_real_layout_ofd(document: Path) -> None:
+    """Real report pages laid out by LibreOffice (tests/fixtures/real), as OFD: every cell,
+    the title and the issuing body as labelled."""
+    folder = REAL / document.stem.removeprefix("real-")
+    if not (folder / "expected.json").exists():
+        pytest.skip(f"{folder} is not here")
+    record = parse_path(document).record
+    assert_same(record, json.loads((folder / "expected.json").read_text()))
+
+
+def test_detected_as_ofd_not_docx() -> None:
+    assert detect.detect_kind((OFD / "dept-2021.ofd").read_bytes()) == detect.OFD
+    assert detect.detect_kind((REPORTS / "dept-2021.docx").read_bytes()) == detect.DOCX
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("hostile-bomb.ofd", "inflates to"),
+        ("hostile-traversal-member.ofd", "unsafe member name"),
+        ("hostile-traversal-reference.ofd", "outside the package"),
+        ("hostile-billion-laughs.ofd", "declares a DTD"),
+    ],
+)
+def test_hostile_package_is_a_failed_record(name: str, reason: str) -> None:
+    record = parse_path(OFD / name).record
+    assert record["status"] == "failed"
+    assert any(reason in error for error in record["errors"]), record["errors"]
+
+
+def test_a_million_members_refused_before_listing_them() -> None:
+    record = parse_bytes(many_members(), "many.ofd").record
+    assert record["status"] == "failed"
+    assert record["errors"] == ["OFD package has 1000000 members; more than 10000 is refused"]
+
+
+def test_damaged_package_is_a_failed_record() -> None:
+    data = (OFD / "dept-2021.ofd").read_bytes()
+    record = parse_bytes(data[:-200] + b"\0" * 200, "damaged.ofd").record
+    assert record["status"] == "failed" and record["errors"]
+
+
+def test_cli_parses_an_ofd() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao", "parse", "--json", str(OFD / "dept-2021.ofd")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (record,) = json.loads(done.stdout)
+    assert_same(record, json.loads((REPORTS / "dept-2021.expected.json").read_text()))
