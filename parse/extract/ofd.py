@@ -35,6 +35,7 @@ MAX_MEMBER_BYTES = 32 * 1024 * 1024  # one page's XML: a dense page is a few MB
 MAX_READ_BYTES = 256 * 1024 * 1024  # all XML read from one package
 MAX_PAGES = 300  # as for PDF: an annual report runs to a few dozen pages
 MAX_BLOCK_DEPTH = 64  # PageBlocks nested deeper are not a layout, they are an attack
+MAX_PAGE_GLYPHS = 200_000  # a dense page prints a few thousand characters
 
 RULE_THICKNESS = 1.2  # mm: a filled rectangle thinner than this is a drawn rule
 SNAP = 0.8  # mm: rules this close are one rule; a rule ending this short still meets another
@@ -131,7 +132,13 @@ class _Package:
         path = posixpath.normpath(joined)
         if path == ".." or path.startswith("../") or path.startswith("/"):
             raise ExtractionError(f"OFD refers to {location!r}, outside the package; refused")
+        if not self.has(path) and self.has(posixpath.normpath(location.lstrip("/"))):
+            # Some producers write page locations from the package root, without the "/".
+            return posixpath.normpath(location.lstrip("/"))
         return path
+
+    def has(self, path: str) -> bool:
+        return path in self.members or path.lower() in self._folded
 
     def xml(self, path: str) -> etree._Element:
         name = path if path in self.members else self._folded.get(path.lower())
@@ -213,8 +220,12 @@ def _read_objects(parent: etree._Element, glyphs: list[Glyph], rules: list[Rule]
         name = _local(element.tag)
         if name in ("Layer", "PageBlock"):
             _read_objects(element, glyphs, rules, depth + 1)
-        elif name == "TextObject" and element.get("Visible", "true") != "false":
+        elif name == "TextObject":
+            # Invisible text too: an OCR'd scan's text layer is drawn so, and the PDF
+            # path reads it as well.
             glyphs.extend(_text_glyphs(element))
+            if len(glyphs) > MAX_PAGE_GLYPHS:
+                raise ExtractionError(f"OFD page places more than {MAX_PAGE_GLYPHS} characters; refused")
         elif name == "PathObject" and element.get("Visible", "true") != "false":
             rules.extend(_path_rules(element))
 
@@ -242,8 +253,8 @@ def _text_glyphs(element: etree._Element) -> list[Glyph]:
         text = code.text or ""
         x = _number(code.get("X"), x)
         y = _number(code.get("Y"), y)
-        delta_x = _deltas(code.get("DeltaX"))
-        delta_y = _deltas(code.get("DeltaY"))
+        delta_x = _deltas(code.get("DeltaX"), len(text))
+        delta_y = _deltas(code.get("DeltaY"), len(text))
         for index, char in enumerate(text):
             natural = size * (1.0 if _wide(char) else 0.5)  # the font's advance, near enough
             advance = _delta(delta_x, index, natural)
@@ -524,18 +535,19 @@ def _box(text: str | None) -> tuple[float, float, float, float] | None:
     return _numbers(text, 4)  # type: ignore[return-value]
 
 
-def _deltas(text: str | None) -> list[float]:
-    """DeltaX/DeltaY: numbers, where "g N D" stands for N times D."""
+def _deltas(text: str | None, limit: int) -> list[float]:
+    """DeltaX/DeltaY: numbers, where "g N D" stands for N times D; never more than
+    ``limit`` (the characters they space), whatever N says."""
     if not text:
         return []
     tokens = text.split()
     out: list[float] = []
     i = 0
-    while i < len(tokens):
+    while i < len(tokens) and len(out) < limit:
         if tokens[i] == "g" and i + 2 < len(tokens):
             values = _floats(tokens[i + 1 : i + 3])
             if values is not None:
-                out.extend([values[1]] * min(int(values[0]), 100_000))
+                out.extend([values[1]] * max(0, min(int(values[0]), limit - len(out))))
             i += 3
             continue
         value = _floats(tokens[i : i + 1])

@@ -161,6 +161,27 @@ def test_report_of_the_corpus_as_ofd(corpus: Path, tmp_path: Path) -> None:
     assert record["status"] == "ok", record["errors"]
 
 
+@pytest.mark.parametrize(
+    "stem", sorted(p.stem for p in EXPECTED_SEEDS.glob("*.json") if p.stem != "huaian-2024-city")
+)
+def test_seed_rendered_as_ofd(corpus: Path, stem: str, tmp_path: Path) -> None:
+    """A real report's text and numbers, printed as a ruled PDF (as test_fixtures does)
+    and that PDF as OFD: the same record as the PDF, and every cell as labelled."""
+    from tests.fixtures.from_seed import render_variants
+
+    source = next(corpus.glob(f"**/{stem}.*"))
+    seed = parse_path(source).record  # its prose, for rendering; never committed
+    want = json.loads((EXPECTED_SEEDS / f"{stem}.json").read_text())
+    prose = {k: (v if k in "156" else None) for k, v in seed["sections"].items()}
+    pdf = render_variants({**seed, **want, "sections": prose}, tmp_path, kinds=("pdf",))["pdf"]
+    document = tmp_path / f"{stem}.ofd"
+    document.write_bytes(ofd_from_pdf(pdf))
+    record = parse_path(document).record
+    assert_same(record, want)
+    assert record["status"] == "ok", record["errors"]
+    _same_record(record, parse_path(pdf).record)
+
+
 def real_cases() -> list[Path]:
     return sorted(OFD.glob("real-*.ofd"))
 
