@@ -15,8 +15,10 @@ import hashlib
 import json
 import os
 import secrets
+import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,15 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 LOCK_NAME = "writer.lock"
+MACHINE_ENV = "NIANBAO_MACHINE"
+
+
+def machine_name() -> str:
+    """The machine a run is recorded as running on: $NIANBAO_MACHINE, else the host name.
+
+    Set it where host names say little (containers, several Scrapyd daemons on one host):
+    the runs of archives merged from many machines keep it."""
+    return os.environ.get(MACHINE_ENV, "").strip() or socket.gethostname()
 
 
 class ArchiveError(Exception):
@@ -122,6 +133,18 @@ class Archive:
             self._lock_file.close()
             self._lock_file = None
 
+    @contextmanager
+    def writing(self) -> Iterator[Archive]:
+        """Hold the writer lock outside a run (a merge): :class:`ArchiveLocked` if another holds it."""
+        with self._lock:
+            self._acquire()
+        try:
+            yield self
+        finally:
+            with self._lock:
+                if not self._active_runs:
+                    self._release()
+
     def close(self) -> None:
         """Close the current WARC file, release the writer lock, close the database."""
         with self._lock:
@@ -136,18 +159,26 @@ class Archive:
         self.close()
 
     # -- runs ------------------------------------------------------------
-    def start_run(self, name: str, sources: list[str] | None = None, settings: dict | None = None) -> str:
-        """Begin a run; return its id (``YYYYmmddTHHMMSSZ-<hex>``, sortable and unique across machines)."""
+    def start_run(
+        self,
+        name: str,
+        sources: list[str] | None = None,
+        settings: dict | None = None,
+        machine: str | None = None,
+    ) -> str:
+        """Begin a run on ``machine`` (default :func:`machine_name`); return its id
+        (``YYYYmmddTHHMMSSZ-<hex>``, sortable and unique across machines)."""
         with self._lock:
             self._acquire()
             now = datetime.now(UTC)
             run_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+            machine = machine or machine_name()
             self.provenance.insert_run(
-                run_id, name, warc_date(now.isoformat()), settings or {}, list(sources or [])
+                run_id, name, warc_date(now.isoformat()), settings or {}, list(sources or []), machine
             )
             self._active_runs.add(run_id)
             assert self._writer is not None
-            self._writer.info = {"nianbao-run": run_id, "nianbao-run-name": name}
+            self._writer.info = {"nianbao-run": run_id, "nianbao-run-name": name, "nianbao-machine": machine}
             return run_id
 
     def resume_run(self, run_id: str) -> str:

@@ -100,8 +100,11 @@ class BlobStore:
         with Path(path).open("rb") as src:
             return self.put_stream(src)
 
-    def put_stream(self, stream: BinaryIO) -> str:
-        """Store everything ``stream`` yields, hashing while copying; return its SHA-256."""
+    def put_stream(self, stream: BinaryIO, expected: str | None = None) -> str:
+        """Store everything ``stream`` yields, hashing while copying; return its SHA-256.
+
+        With ``expected`` (a copy from another store), bytes that hash otherwise raise
+        :class:`BlobError` and are not stored."""
         digest = hashlib.sha256()
         tmp = self._tmp_path()
         try:
@@ -114,6 +117,9 @@ class BlobStore:
             tmp.unlink(missing_ok=True)
             raise
         sha256 = digest.hexdigest()
+        if expected is not None and sha256 != expected:
+            tmp.unlink()
+            raise BlobError(f"blob {expected} is damaged: its bytes hash to {sha256}")
         if self.has(sha256):
             tmp.unlink()
         else:

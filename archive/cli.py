@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from pathlib import Path
 
 import click
-from nianbao.archive.archive import Archive
+from nianbao.archive.archive import Archive, ArchiveLocked
 from nianbao.archive.blob_store import BlobError, BlobStore, check_sha256
+from nianbao.archive.merge import MergeError, destination_archive, merge_archives
 from nianbao.archive.verify import verify
 
 
@@ -114,3 +116,29 @@ def get_command(ctx: click.Context, sha256: str) -> None:
     except BlobError as exc:
         raise click.ClickException(str(exc)) from None
     sys.stdout.buffer.flush()
+
+
+@archive_group.command("merge")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The data folder (or archive folder) to merge into; default: --data's.",
+)
+@click.pass_context
+def merge_command(ctx: click.Context, sources: tuple[Path, ...], into: Path | None) -> None:
+    """Merge other machines' archives (each SOURCE a data folder or an archive folder) into one.
+
+    WARC files are copied as they are, blobs the destination has are not copied again, runs
+    keep their machine and fetches get new ids. Merging a source again adds only what is new
+    in it; an interrupted merge is completed by running it again. Then `nianbao build` on the
+    destination builds the database of everything.
+    """
+    target = destination_archive(into) if into is not None else ctx.obj.archive
+    try:
+        results = merge_archives(sources, target)
+    except (MergeError, ArchiveLocked) as error:
+        raise click.ClickException(str(error)) from None
+    for stats in results:
+        click.echo(stats.summary())
+    click.echo(f"merged {len(results)} archive(s) into {target}")

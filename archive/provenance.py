@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+# 2: runs.machine, the merges table, fetches indexed by WARC record id.
+SCHEMA_VERSION = 2
 
-SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id        TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
@@ -23,7 +24,8 @@ CREATE TABLE IF NOT EXISTS runs (
     outcome       TEXT,
     settings_json TEXT NOT NULL DEFAULT '{}',
     stats_json    TEXT,
-    sources_json  TEXT NOT NULL DEFAULT '[]'
+    sources_json  TEXT NOT NULL DEFAULT '[]',
+    machine       TEXT
 );
 CREATE TABLE IF NOT EXISTS run_sources (
     run_id     TEXT NOT NULL REFERENCES runs(run_id),
@@ -63,11 +65,25 @@ CREATE TABLE IF NOT EXISTS fetches (
     published             TEXT,
     error                 TEXT
 );
+CREATE TABLE IF NOT EXISTS merges (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    source     TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at   TEXT,
+    stats_json TEXT
+);
+"""
+
+# Added to older databases (CREATE TABLE IF NOT EXISTS leaves their tables as they were).
+ADDED_COLUMNS = {"runs": {"machine": "TEXT"}}
+
+INDEXES_AND_TRIGGERS = """
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
 CREATE INDEX IF NOT EXISTS fetches_sha256 ON fetches(sha256);
 CREATE INDEX IF NOT EXISTS fetches_source ON fetches(source);
 CREATE INDEX IF NOT EXISTS fetches_run_id ON fetches(run_id);
 CREATE INDEX IF NOT EXISTS fetches_final_url ON fetches(final_url);
+CREATE INDEX IF NOT EXISTS fetches_warc_record_id ON fetches(warc_record_id);
 
 CREATE TRIGGER IF NOT EXISTS fetches_no_update BEFORE UPDATE ON fetches
 BEGIN SELECT RAISE(ABORT, 'fetches is append-only'); END;
@@ -83,7 +99,7 @@ CREATE TRIGGER IF NOT EXISTS runs_end_once BEFORE UPDATE ON runs
 WHEN OLD.ended_at IS NOT NULL
   OR NEW.run_id IS NOT OLD.run_id OR NEW.name IS NOT OLD.name
   OR NEW.started_at IS NOT OLD.started_at OR NEW.settings_json IS NOT OLD.settings_json
-  OR NEW.sources_json IS NOT OLD.sources_json
+  OR NEW.sources_json IS NOT OLD.sources_json OR NEW.machine IS NOT OLD.machine
 BEGIN SELECT RAISE(ABORT, 'a run changes only once, when it ends'); END;
 """
 
@@ -120,6 +136,30 @@ FETCH_COLUMNS = (
 )
 
 
+RUN_COLUMNS = (
+    "run_id",
+    "name",
+    "started_at",
+    "ended_at",
+    "outcome",
+    "settings_json",
+    "stats_json",
+    "sources_json",
+    "machine",
+)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a script, whole (a trigger's body holds semicolons of its own)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
+
+
 def _dict(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
     return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
 
@@ -144,44 +184,98 @@ class Provenance:
             self.conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed row survives power loss; NORMAL (WAL) only guards against corruption.
             self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            self.conn.executescript(SCHEMA)
-            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._create_or_upgrade()
         self.conn.row_factory = _dict
         self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def _create_or_upgrade(self) -> None:
+        """Create the schema, or bring an older database up to it (in one transaction, so two
+        processes opening an old database at once do not both add a column)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for statement in _statements(TABLES):
+                self.conn.execute(statement)
+            for table, columns in ADDED_COLUMNS.items():
+                have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+                for column, kind in columns.items():
+                    if column not in have:
+                        self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            if version < SCHEMA_VERSION:
+                # The trigger that guards a run's row names the new column: replace the old one.
+                self.conn.execute("DROP TRIGGER IF EXISTS runs_end_once")
+            for statement in _statements(INDEXES_AND_TRIGGERS):
+                self.conn.execute(statement)
+            if version != SCHEMA_VERSION:
+                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.conn.close()
 
     # -- runs ------------------------------------------------------------
-    def insert_run(self, run_id: str, name: str, started_at: str, settings: dict, sources: list[str]) -> None:
+    def insert_run(
+        self,
+        run_id: str,
+        name: str,
+        started_at: str,
+        settings: dict,
+        sources: list[str],
+        machine: str | None = None,
+    ) -> None:
+        self.insert_run_row(
+            {
+                "run_id": run_id,
+                "name": name,
+                "started_at": started_at,
+                "settings_json": json.dumps(settings, ensure_ascii=False, default=str),
+                "sources_json": json.dumps(sources, ensure_ascii=False),
+                "machine": machine,
+            }
+        )
+
+    def insert_run_row(self, row: dict[str, Any]) -> None:
+        """A run's row as stored (JSON as text), e.g. copied from another archive."""
+        cols = [c for c in RUN_COLUMNS if c in row]
         self.conn.execute(
-            "INSERT INTO runs (run_id, name, started_at, settings_json, sources_json) VALUES (?, ?, ?, ?, ?)",
-            (
-                run_id,
-                name,
-                started_at,
-                json.dumps(settings, ensure_ascii=False, default=str),
-                json.dumps(sources, ensure_ascii=False),
-            ),
+            f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [row[c] for c in cols],
         )
 
     def end_run(
         self, run_id: str, ended_at: str, outcome: str, stats: dict, per_source: dict[str, dict]
     ) -> None:
         with self.transaction():
-            cur = self.conn.execute(
-                "UPDATE runs SET ended_at = ?, outcome = ?, stats_json = ? WHERE run_id = ? AND ended_at IS NULL",
-                (ended_at, outcome, json.dumps(stats, ensure_ascii=False, default=str), run_id),
+            self.end_run_row(
+                run_id,
+                ended_at,
+                outcome,
+                json.dumps(stats, ensure_ascii=False, default=str),
+                {s: json.dumps(v, ensure_ascii=False, default=str) for s, v in per_source.items()},
             )
-            if cur.rowcount != 1:
-                raise ValueError(f"run {run_id!r} does not exist or has already ended")
-            self.conn.executemany(
-                "INSERT INTO run_sources (run_id, source, stats_json) VALUES (?, ?, ?)",
-                [
-                    (run_id, source, json.dumps(s, ensure_ascii=False, default=str))
-                    for source, s in per_source.items()
-                ],
-            )
+
+    def end_run_row(
+        self,
+        run_id: str,
+        ended_at: str,
+        outcome: str | None,
+        stats_json: str | None,
+        per_source: dict[str, str],
+    ) -> None:
+        """End a run with its statistics as stored (JSON as text); inside the caller's transaction."""
+        cur = self.conn.execute(
+            "UPDATE runs SET ended_at = ?, outcome = ?, stats_json = ? WHERE run_id = ? AND ended_at IS NULL",
+            (ended_at, outcome, stats_json, run_id),
+        )
+        if cur.rowcount != 1:
+            raise ValueError(f"run {run_id!r} does not exist or has already ended")
+        self.conn.executemany(
+            "INSERT INTO run_sources (run_id, source, stats_json) VALUES (?, ?, ?)",
+            [(run_id, source, stats) for source, stats in per_source.items()],
+        )
 
     def run(self, run_id: str) -> dict | None:
         return self.conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
@@ -269,6 +363,33 @@ class Provenance:
                       (SELECT COUNT(DISTINCT sha256) FROM fetches) AS distinct_bodies"""
         ).fetchone()
         return dict(one)
+
+    # -- merges ----------------------------------------------------------
+    def start_merge(self, source: str, started_at: str) -> int:
+        """A merge of ``source`` begins: its id, that of the interrupted one it completes if any."""
+        unfinished = self.conn.execute(
+            "SELECT id FROM merges WHERE source = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1", (source,)
+        ).fetchone()
+        if unfinished is not None:
+            return int(unfinished["id"])
+        cur = self.conn.execute("INSERT INTO merges (source, started_at) VALUES (?, ?)", (source, started_at))
+        return int(cur.lastrowid)
+
+    def end_merge(self, merge_id: int, ended_at: str, stats: dict) -> None:
+        self.conn.execute(
+            "UPDATE merges SET ended_at = ?, stats_json = ? WHERE id = ?",
+            (ended_at, json.dumps(stats, ensure_ascii=False, default=str), merge_id),
+        )
+
+    def unfinished_merges(self) -> list[dict]:
+        """Merges that started and never ended (interrupted): rerunning them completes them."""
+        if not self.has_table("merges"):
+            return []
+        return self.conn.execute("SELECT * FROM merges WHERE ended_at IS NULL ORDER BY id").fetchall()
+
+    def has_table(self, name: str) -> bool:
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self.conn.execute(query, (name,)).fetchone() is not None
 
     # -- transactions ----------------------------------------------------
     def transaction(self):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from nianbao.archive.archive import Archive
@@ -59,22 +59,27 @@ def check_blobs(archive: Archive) -> Iterator[Problem]:
             yield Problem("blob", sha, f"content hashes to {actual}", row["id"])
 
 
-def check_records(archive: Archive) -> Iterator[Problem]:
-    """Each row's WARC record is where the row says, is the record it names, and holds its body."""
+def check_records(archive: Archive, rows: Iterable[dict] | None = None) -> Iterator[Problem]:
+    """Each row's WARC record is where the row says, is the record it names, and holds its body.
+
+    ``rows``: only these fetch rows (a merge checks what it is about to copy); default all."""
+    if rows is None:
+        rows = archive.provenance.conn.execute("SELECT * FROM fetches WHERE warc_file IS NOT NULL")
     by_file: dict[str, list[dict]] = defaultdict(list)
-    for row in archive.provenance.conn.execute(
-        "SELECT * FROM fetches WHERE warc_file IS NOT NULL ORDER BY warc_file, warc_offset"
-    ):
-        by_file[row["warc_file"]].append(row)
+    for row in rows:
+        if row["warc_file"] is not None:
+            by_file[row["warc_file"]].append(row)
+    for file_rows in by_file.values():
+        file_rows.sort(key=lambda r: r["warc_offset"])  # one pass forward through each file
     originals = {}
-    for filename, rows in by_file.items():
+    for filename, file_rows in sorted(by_file.items()):
         path = archive.warc_path(filename)
         if not path.is_file():
-            for row in rows:
+            for row in file_rows:
                 yield Problem("warc", f"{filename}@{row['warc_offset']}", "WARC file missing", row["id"])
             continue
         with path.open("rb") as f:
-            for row in rows:
+            for row in file_rows:
                 where = f"{filename}@{row['warc_offset']}"
                 f.seek(row["warc_offset"])
                 try:

@@ -91,7 +91,7 @@ def _status_line(status: int) -> str:
         return str(status)
 
 
-def _complete_members_end(path: Path) -> int:
+def complete_members_end(path: Path) -> int:
     """Offset just past the last complete gzip member of ``path``."""
     good = 0
     pos = 0
@@ -129,7 +129,7 @@ def recover_file(path: Path) -> Path:
     """Close off an ``.open`` WARC file left by a crash: cut it at its last complete record, rename it."""
     if not path.name.endswith(OPEN_SUFFIX):
         raise WarcError(f"not an open WARC file: {path}")
-    end = _complete_members_end(path)
+    end = complete_members_end(path)
     with path.open("r+b") as f:
         f.truncate(end)
         f.flush()
