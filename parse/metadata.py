@@ -38,9 +38,12 @@ _TITLE_WORDS = re.compile(
     r"(政府信息公开|政务公开|信息公开)[^公开报]{0,6}?(年度报告|年报|工作报告|报告)》?"
     r"(?:[(（]((?:19|20)\d{2})年度?[)）])?$"
 )
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
-_TITLE_YEAR = re.compile(r"[(（]?((?:19|20)\d{2})年度?[)）]?")
-_TITLE_LINES = 3  # a title wraps over at most this many lines (a body's name above it included)
+# A year as titles print it: 2023年, 2023 年度, （2023年度）, 二〇二三年度.
+_CN_DIGITS = "〇一二三四五六七八九"
+_YEAR_DIGITS = r"(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3}"
+_YEAR = re.compile(rf"({_YEAR_DIGITS})\s*年\s*度?")
+_TITLE_YEAR = re.compile(rf"[(（]?({_YEAR_DIGITS})年度?[)）]?")
+_TITLE_LINES = 4  # a title wraps over up to 3 lines, under its body's name on one of its own
 _TITLE_CHARS = 80  # compact characters: anything longer is prose, not a title
 _HEAD_LINES = 400  # a title stands this near the top, even under a portal's navigation
 _GAP_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
@@ -84,6 +87,16 @@ _SIGNATURE_REACH = 2  # the body's name stands at most this many lines above the
 _FIRST_SECTION = ("一、", "一.", "1、")
 
 
+def year_number(digits: str) -> int:
+    """A year printed in digits or in Chinese numerals (二〇二三) as a number."""
+    return int(
+        "".join(
+            str(_CN_DIGITS.index(c)) if c in _CN_DIGITS else c
+            for c in digits.replace("○", "〇").replace("零", "〇")
+        )
+    )
+
+
 def tidy_title(text: str) -> str:
     """A title as printed, less the gaps typesetting puts around CJK (``2023 年``)."""
     return _GAP_NEAR_CJK.sub("", clean_line(text))
@@ -111,7 +124,7 @@ def _read_title(text: str) -> _Title | None:
     if year:
         # 新乡县人民政府2023年…, or 2023年新乡县应急管理局…
         body = before[: year.start()] or before[year.end() :]
-        number = int(year.group(1))
+        number = year_number(year.group(1))
     else:
         body, number = before, int(words.group(3)) if words.group(3) else None
     # "X关于2023年度政府信息公开工作的报告": the body is "X关于".
@@ -198,6 +211,10 @@ def find_title(lines: list[str], hint: str | None = None, fallback: str | None =
     failing all, a hint or file name that merely names a report, else the hint."""
     found = _title_in_lines(lines)
     if found:
+        named = _read_title(compact(found))
+        page = _read_title(compact(_without_site(hint))) if hint else None
+        if named and not named.body and page and page.body and page.text.endswith(named.text):
+            return tidy_title(_without_site(hint))  # the same title, the page's with its body's name
         return found
     for candidate in (hint, fallback):
         if candidate and _read_title(compact(_without_site(candidate))):
@@ -220,7 +237,7 @@ def find_year(title: str | None, lines: list[str]) -> int | None:
     if title:
         match = _YEAR.search(compact(title))
         if match:
-            return int(match.group(1))
+            return year_number(match.group(1))
     for line in lines[:80]:
         text = compact(line)
         match = re.search(r"((?:19|20)\d{2})年度?(?:政府信息公开|政务公开|,|，)", text)
