@@ -78,7 +78,7 @@ def read_report(extracted: Extracted, source: str, sha256: str, filename: str | 
     stem = filename.rsplit(".", 1)[0] if filename else None
     title = find_title(lines, extracted.title_hint, fallback=stem)
     year = find_year(title, lines)
-    record.update(title=title, organization=find_organization(title), year=year)
+    record.update(title=title, organization=find_organization(title, lines), year=year)
     spans = find_sections(lines)
     template = detect_template(lines, year)
     if template == "pre2019" or (template == "unknown" and not spans):
