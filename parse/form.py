@@ -14,6 +14,7 @@ still matches.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 TEMPLATES = ("2021", "2019")
@@ -46,6 +47,11 @@ class Field:
     key: str
     label: str
     decimal: bool = False  # money: may be printed with decimals
+    match: str = ""  # the column's header words (compact text); the label itself when empty
+
+    @property
+    def header(self) -> str:
+        return self.match or re.escape(self.label)
 
 
 @dataclass(frozen=True)
@@ -65,9 +71,10 @@ _PUBLISHED = (
     Field("new_published", "本年新公开数量"),
     Field("total_published", "对外公开总数量"),
 )
+_CHANGE = Field("change", "本年增/减", match=r"本年增.{0,2}减")  # 本年增减, 本年增（减）
 _ITEMS = (
     Field("previous", "上一年项目数量"),
-    Field("change", "本年增/减"),
+    _CHANGE,
     Field("decisions", "处理决定数量"),
 )
 
@@ -82,7 +89,7 @@ TABLE2: dict[str, tuple[Table2Row, ...]] = {
             "fees",
             "行政事业性收费",
             r"行政事业性收费",
-            (Field("amount", "本年收费金额（单位：万元）", decimal=True),),
+            (Field("amount", "本年收费金额（单位：万元）", decimal=True, match=r"收费金额"),),
             "第二十条第（八）项",
         ),
     ),
@@ -99,7 +106,7 @@ TABLE2: dict[str, tuple[Table2Row, ...]] = {
             "fees",
             "行政事业性收费",
             r"行政事业性收费",
-            (Field("previous", "上一年项目数量"), Field("change", "本年增/减")),
+            (Field("previous", "上一年项目数量"), _CHANGE),
             "第二十条第（八）项",
         ),
         Table2Row(
@@ -120,6 +127,11 @@ TABLE2: dict[str, tuple[Table2Row, ...]] = {
 class Column:
     key: str
     label: str
+    match: str = ""  # the column's header words (compact text); the label itself when empty
+
+    @property
+    def header(self) -> str:
+        return self.match or re.escape(self.label)
 
 
 TABLE3_COLUMNS: tuple[Column, ...] = (
@@ -132,6 +144,11 @@ TABLE3_COLUMNS: tuple[Column, ...] = (
     Column("total", "总计"),
 )
 TABLE3_APPLICANTS = TABLE3_COLUMNS[:6]  # the columns that add up to total
+TABLE3_LEGAL_PERSONS = TABLE3_COLUMNS[1:6]  # under the merged header 法人或其他组织
+# Some bodies print a subtotal of the legal-person columns, either right after them
+# (before 总计) or right before them: read, checked against their sum, not recorded.
+TABLE3_SUBTOTAL = Column("legal_person_subtotal", "小计")
+TABLE3_SUBTOTAL_PLACES = (6, 1)  # its index among the 8 printed columns, likeliest first
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nianbao.parse.checks import run_checks
 from nianbao.parse.extract import Extracted
@@ -24,6 +24,9 @@ class Reading:
     record: dict
     cells_read: int
     checks_passed: int
+    # How ambiguous text was read, where it was not read as plainly printed
+    # ("table 3 row granted: joined 1|62→162"); for the database's ``extraction``.
+    readings: list[str] = field(default_factory=list)
 
     @property
     def rank(self) -> tuple[int, int, int]:
@@ -87,6 +90,8 @@ def read_report(extracted: Extracted, source: str, sha256: str, filename: str | 
     record["sections"] = {key: _section_text(lines, spans.get(int(key))) for key in SECTION_KEYS}
 
     cells = 0
+    readings: list[str] = []
+    decided: dict[str, list[str]] = {}
     t3_read = t4_read = False
     free_form = template == "pre2019" and title and year and sum(len(x) for x in lines) > 300
     if not spans and not free_form:
@@ -103,12 +108,16 @@ def read_report(extracted: Extracted, source: str, sha256: str, filename: str | 
         if missing:
             errors.append(f"section(s) {', '.join(missing)} not found")
         t2, read2 = read_table2(tokens(_region(lines, spans, 2, start_words=TABLE_STARTS[2])), template)
-        t3, read3 = read_table3(tokens(_region(lines, spans, 3, start_words=TABLE_STARTS[3])), template)
-        t4, read4 = read_table4(tokens(_region(lines, spans, 4, header_words=("总计", "审结"))))
+        t3, read3, choice3 = read_table3(
+            tokens(_region(lines, spans, 3, start_words=TABLE_STARTS[3])), template
+        )
+        t4, read4, choice4 = read_table4(tokens(_region(lines, spans, 4, header_words=("总计", "审结"))))
         record.update(active_disclosure=t2, applications=t3, review_litigation=t4)
         for read in (read2, read3, read4):
             errors.extend(read.errors)
+            readings.extend(read.notes)
             cells += read.cells_read
+        decided = {**choice3.by_check, **choice4.by_check}  # their check ids differ
         t3_read, t4_read = read3.complete, read4.complete
         complete = not missing and read2.complete and t3_read and t4_read
         record["status"] = "ok" if complete else "partial"
@@ -119,10 +128,10 @@ def read_report(extracted: Extracted, source: str, sha256: str, filename: str | 
     else:
         record["status"] = "partial"
         errors.append("the report form was not recognised (no table headers, no year)")
-    record["checks"] = run_checks(record, t3_read=t3_read, t4_read=t4_read)
+    record["checks"] = run_checks(record, t3_read=t3_read, t4_read=t4_read, readings=decided)
     record["errors"] = errors
     passed = sum(1 for c in record["checks"] if c["ok"])
-    return Reading(record, cells, passed)
+    return Reading(record, cells, passed, readings)
 
 
 def _section_text(lines: list[str], span: Span | None) -> str | None:
