@@ -11,9 +11,10 @@ PyMuPDF (AGPL); ofdparser is unmaintained and needs Windows fonts at import. The
 is simple, so it is read here with lxml, bounded: member count, inflated size per member
 and in all, no member or reference outside the package, no DTD or entities.
 
-Reconstruction follows what the HTML path emits: text outside tables as lines (glyphs
-grouped by baseline, ordered by x, a wide gap a tab), each table row as its cells joined
-by tabs, a blank cell an empty string, a merged cell once where it begins.
+Reconstruction is the PDF geometric path's, on the same grid code: text outside tables
+as lines (glyphs grouped by baseline, ordered by x, a wide gap a tab), each table row as
+its cells joined by tabs, a blank cell an empty string, a merged cell once where it
+begins, a row broken by a page break joined.
 """
 
 from __future__ import annotations
@@ -21,15 +22,17 @@ from __future__ import annotations
 import io
 import math
 import posixpath
-import re
 import zipfile
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from lxml import etree
 from nianbao.parse.detect import MAX_ZIP_MEMBERS, zip_member_count
 from nianbao.parse.extract import Extracted, ExtractionError
-from nianbao.parse.text import is_page_number
+from nianbao.parse.extract.pdf_layout import SPACE_GAP, Line, Row, continues_row, join_rows
+from nianbao.parse.extract.pdf_rules import THIN
+from nianbao.parse.extract.pdf_rules import Rule as PdfRule
+from nianbao.parse.extract.pdf_tables import find_tables
+from nianbao.parse.text import clean_line, is_page_number
 
 MAX_MEMBER_BYTES = 32 * 1024 * 1024  # one page's XML: a dense page is a few MB
 MAX_READ_BYTES = 256 * 1024 * 1024  # all XML read from one package
@@ -37,13 +40,12 @@ MAX_PAGES = 300  # as for PDF: an annual report runs to a few dozen pages
 MAX_BLOCK_DEPTH = 64  # PageBlocks nested deeper are not a layout, they are an attack
 MAX_PAGE_GLYPHS = 200_000  # a dense page prints a few thousand characters
 
-RULE_THICKNESS = 1.2  # mm: a filled rectangle thinner than this is a drawn rule
-SNAP = 0.8  # mm: rules this close are one rule; a rule ending this short still meets another
+MM_PER_POINT = 25.4 / 72
+RULE_THICKNESS = THIN * MM_PER_POINT  # a filled rectangle thinner than this is a drawn rule
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
-_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def extract_ofd(data: bytes) -> Extracted:
     root = package.xml("OFD.xml")
     if _local(root.tag) != "OFD":
         raise ExtractionError("OFD.xml is not an OFD entry file")
-    lines: list[str] = []
+    items: list[Line | Row] = []
     title: str | None = None
     pages = 0
     characters = 0
@@ -90,13 +92,17 @@ def extract_ofd(data: bytes) -> Extracted:
             if pages > MAX_PAGES:
                 raise ExtractionError(f"OFD has more than {MAX_PAGES} pages; not a report")
             characters += len(glyphs)
-            lines.extend(line for line in page_lines(glyphs, rules) if not is_page_number(line))
+            page = page_items(glyphs, rules)
+            if items and page and continues_row(items[-1], page[0]):
+                # A row broken by the page break: its two parts are one row.
+                items[-1] = join_rows(items[-1], page.pop(0))
+            items.extend(page)
     if pages == 0:
         raise ExtractionError("OFD has no pages")
     if characters == 0:
         # Pages as images or glyph outlines only: nothing here reads them (OCR reads PDFs).
         raise ExtractionError("OFD has no text (pages are images or glyph outlines); not read")
-    return Extracted(lines=lines, kind="ofd", path="ofd", title_hint=title)
+    return Extracted(lines=[item.text for item in items], kind="ofd", path="ofd", title_hint=title)
 
 
 # --- the package ------------------------------------------------------------------------
@@ -342,49 +348,53 @@ def _subpaths(data: str) -> list[tuple[list[tuple[float, float]], bool]]:
 
 
 # --- lines and tables -------------------------------------------------------------------
+# The grid, its merged cells and rows broken by a page break are the PDF path's
+# (pdf_tables, pdf_layout): the same rules make the same cells whatever the format. They
+# work in PDF space (points, y upwards); a page here is in millimetres, y downwards.
 
 
-@dataclass
-class _Table:
-    xs: list[float]
-    ys: list[float]
-    rules: list[Rule]
-
-    @property
-    def bbox(self) -> tuple[float, float, float, float]:
-        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
-
-    def contains(self, x: float, y: float) -> bool:
-        x0, y0, x1, y1 = self.bbox
-        return x0 <= x <= x1 and y0 <= y <= y1
-
-    def has_rule(self, horizontal: bool, at: float, across: float) -> bool:
-        return any(
-            r.horizontal == horizontal and abs(r.at - at) <= SNAP and r.start - SNAP <= across <= r.end + SNAP
-            for r in self.rules
-        )
+def _pdf_rule(rule: Rule) -> PdfRule:
+    if rule.horizontal:
+        return PdfRule(True, -rule.at / MM_PER_POINT, rule.start / MM_PER_POINT, rule.end / MM_PER_POINT)
+    return PdfRule(False, rule.at / MM_PER_POINT, -rule.end / MM_PER_POINT, -rule.start / MM_PER_POINT)
 
 
-def page_lines(glyphs: list[Glyph], rules: list[Rule]) -> list[str]:
-    """A page's printed lines, top to bottom: free text as lines, table rows as cells."""
-    tables = _tables(rules)
-    placed: list[tuple[float, str]] = []
+def page_items(glyphs: list[Glyph], rules: list[Rule]) -> list[Line | Row]:
+    """A page's printed lines and table rows, top to bottom: free text as lines, each
+    table row as the cells that begin in it (a blank cell empty, a merged one once)."""
+    tables = find_tables([_pdf_rule(r) for r in rules])
     free: list[Glyph] = []
-    inside: dict[int, list[Glyph]] = {i: [] for i in range(len(tables))}
+    in_cells: list[dict[int, list[Glyph]]] = [{} for _ in tables]
     for glyph in glyphs:
         x, y = glyph.middle
-        for index, table in enumerate(tables):
+        x, y = x / MM_PER_POINT, -y / MM_PER_POINT
+        for number, table in enumerate(tables):
             if table.contains(x, y):
-                inside[index].append(glyph)
+                in_cells[number].setdefault(table.cell_index(x, y), []).append(glyph)
                 break
         else:
             free.append(glyph)
+    items: list[Line | Row] = []
     for line in _text_lines(free):
-        placed.append((line[0].baseline - line[0].size, _line_text(line)))
-    for index, table in enumerate(tables):
-        placed.extend(_table_rows(table, inside[index]))
-    placed.sort(key=lambda item: item[0])
-    return [text for _, text in placed]
+        text = _line_text(line)
+        if not is_page_number(text):
+            items.append(Line(-(line[0].baseline - line[0].size) / MM_PER_POINT, text))
+    for table, cells in zip(tables, in_cells, strict=True):
+        rows: dict[int, list[tuple[float, float, str]]] = {}
+        for index, cell in enumerate(table.cells):
+            text = "".join(_line_text(line, tabs=False) for line in _text_lines(cells.get(index, [])))
+            rows.setdefault(cell.top, []).append(
+                (table.xs[cell.left], table.xs[cell.right + 1], clean_line(text))
+            )
+        items.extend(
+            Row(table.row_top(row), texts) for row, texts in sorted(rows.items()) if any(t for *_, t in texts)
+        )
+    items.sort(key=lambda item: -item.top)
+    if items and isinstance(items[0], Row):
+        items[0].at_top = True
+    if items and isinstance(items[-1], Row):
+        items[-1].at_bottom = True
+    return items
 
 
 def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
@@ -398,98 +408,19 @@ def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
     return [sorted(line, key=lambda g: g.x0) for line in lines]
 
 
-def _line_text(line: list[Glyph]) -> str:
+def _line_text(line: list[Glyph], tabs: bool = True) -> str:
+    """A line's characters; a gap of a quarter of the type a space, of one and a half
+    (a cell of an unruled table) a tab."""
     parts = [line[0].char]
     for previous, glyph in zip(line, line[1:], strict=False):
         gap = glyph.x0 - previous.x1
         size = max(glyph.size, previous.size)
-        if gap > 1.5 * size:
+        if tabs and gap > 1.5 * size:
             parts.append("\t")
-        elif gap > 0.25 * size:
+        elif gap > SPACE_GAP * size:
             parts.append(" ")
         parts.append(glyph.char)
     return "".join(parts)
-
-
-def _tables(rules: list[Rule]) -> list[_Table]:
-    """Rules that meet form a table when they make at least one cell."""
-    parent = list(range(len(rules)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    horizontal = [i for i, r in enumerate(rules) if r.horizontal]
-    vertical = [i for i, r in enumerate(rules) if not r.horizontal]
-    for h in horizontal:
-        for v in vertical:
-            rh, rv = rules[h], rules[v]
-            if rh.start - SNAP <= rv.at <= rh.end + SNAP and rv.start - SNAP <= rh.at <= rv.end + SNAP:
-                parent[find(h)] = find(v)
-    groups: dict[int, list[Rule]] = {}
-    for i, rule in enumerate(rules):
-        groups.setdefault(find(i), []).append(rule)
-    tables = []
-    for group in groups.values():
-        xs = _cluster([r.at for r in group if not r.horizontal])
-        ys = _cluster([r.at for r in group if r.horizontal])
-        if len(xs) >= 2 and len(ys) >= 2:
-            tables.append(_Table(xs, ys, group))
-    return tables
-
-
-def _cluster(values: list[float]) -> list[float]:
-    out: list[float] = []
-    for value in sorted(values):
-        if out and value - out[-1] <= SNAP:
-            continue
-        out.append(value)
-    return out
-
-
-def _table_rows(table: _Table, glyphs: list[Glyph]) -> list[tuple[float, str]]:
-    """Unit cells between adjacent rules, merged where the rule between them is missing;
-    each row lists the cells that begin in it."""
-    rows, cols = len(table.ys) - 1, len(table.xs) - 1
-    parent = list(range(rows * cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for r in range(rows):
-        middle_y = (table.ys[r] + table.ys[r + 1]) / 2
-        for c in range(cols):
-            middle_x = (table.xs[c] + table.xs[c + 1]) / 2
-            if c + 1 < cols and not table.has_rule(False, table.xs[c + 1], middle_y):
-                parent[find(r * cols + c + 1)] = find(r * cols + c)
-            if r + 1 < rows and not table.has_rule(True, table.ys[r + 1], middle_x):
-                parent[find((r + 1) * cols + c)] = find(r * cols + c)
-    cells: dict[int, list[Glyph]] = {}
-    for glyph in glyphs:
-        x, y = glyph.middle
-        c = min(max(bisect_right(table.xs, x) - 1, 0), cols - 1)
-        r = min(max(bisect_right(table.ys, y) - 1, 0), rows - 1)
-        cells.setdefault(find(r * cols + c), []).append(glyph)
-    placed: list[tuple[float, str]] = []
-    seen: set[int] = set()
-    for r in range(rows):
-        texts: list[str] = []
-        for c in range(cols):
-            cell = find(r * cols + c)
-            if cell in seen:
-                continue  # the rest of a merged cell, or one begun in a row above
-            seen.add(cell)
-            lines = _text_lines(cells.get(cell, []))
-            text = " ".join("".join(ch for ch in _line_text(line) if ch != "\t") for line in lines)
-            texts.append(_CJK_SPACE.sub("", text))
-        if any(texts):
-            placed.append((table.ys[r], "\t".join(texts)))
-    return placed
 
 
 # --- XML values -------------------------------------------------------------------------

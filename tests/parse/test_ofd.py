@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from nianbao.parse import detect, parse_bytes, parse_path
-from nianbao.parse.extract.ofd import Glyph, Rule, extract_ofd, page_lines
+from nianbao.parse.extract.ofd import Glyph, Rule, extract_ofd, page_items
 
 from tests.fixtures.ofd.generate import many_members, ofd_from_pdf
 from tests.parse.records import assert_same
@@ -64,6 +64,10 @@ def test_ctm_and_per_glyph_deltas_place_text_as_the_plain_rendering() -> None:
     assert extract_ofd((OFD / "dept-2021.ctm.ofd").read_bytes()).lines == plain
 
 
+def page_lines(glyphs: list[Glyph], rules: list[Rule]) -> list[str]:
+    return [item.text for item in page_items(glyphs, rules)]
+
+
 def _run(text: str, x: float, baseline: float, size: float = 4.0) -> list[Glyph]:
     return [Glyph(c, x + i * size, x + (i + 1) * size, baseline, size) for i, c in enumerate(text)]
 
@@ -101,6 +105,12 @@ def test_ruled_cells_keep_blanks_and_a_merged_cell_stands_once() -> None:
         + _run("表外的一行", 10, 60)
     )
     assert page_lines(glyphs, rules) == ["标题\t甲\t乙", "合并\t\t1", "2\t3", "表外的一行"]
+
+
+def test_a_frame_round_the_page_is_not_a_table() -> None:
+    frame = _grid([5.0, 205.0], [5.0, 292.0])
+    glyphs = _run("第一行", 10, 20) + _run("第二行", 10, 30)
+    assert page_lines(glyphs, frame) == ["第一行", "第二行"]
 
 
 def test_wrapped_label_in_one_cell_reads_as_one() -> None:
