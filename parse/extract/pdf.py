@@ -10,6 +10,9 @@ much as the first.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
 import pypdfium2 as pdfium
 from nianbao.parse.extract import Extracted, ExtractionError
 from nianbao.parse.extract.pdf_layout import Line, Row, continues_row, join_rows, laid_out
@@ -19,6 +22,7 @@ from nianbao.parse.text import is_page_number
 
 MAX_PAGES = 300  # an annual report runs to a few dozen pages at most
 SCAN_CHARS_PER_PAGE = 20  # fewer text characters than this per page: a scan
+KEEP_PAGES = 60  # a document this short stays loaded after the fast reading (see _kept)
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -44,23 +48,83 @@ def _page_lines(text: str) -> list[str]:
     ]
 
 
+@dataclass
+class _Loaded:
+    """A document read by the fast path with its pages and text pages still open."""
+
+    data: bytes
+    document: pdfium.PdfDocument
+    pages: list[tuple[pdfium.PdfPage, pdfium.PdfTextPage, str]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for page, textpage, _ in self.pages:
+            textpage.close()
+            page.close()
+        self.document.close()
+
+
+# The parser asks for the geometric reading only when the fast one is not sound, of
+# the same bytes, next, in the same worker process: the fast path leaves a short
+# document loaded for it, which saves it loading every page and its text again.
+_kept: _Loaded | None = None
+
+
+def _release() -> None:
+    global _kept
+    if _kept is not None:
+        _kept.close()
+        _kept = None
+
+
 def extract_pdf_fast(data: bytes) -> Extracted:
-    document = _open(data)
+    global _kept
+    _release()
+    loaded = _Loaded(data, _open(data))
     try:
         lines: list[str] = []
         characters = 0
-        for page in document:
+        for page in loaded.document:
             textpage = page.get_textpage()
             text = textpage.get_text_range()
+            loaded.pages.append((page, textpage, text))
             characters += sum(1 for c in text if not c.isspace())
             lines.extend(_page_lines(text))
-            textpage.close()
-            page.close()
-        pages = len(document)
+        pages = len(loaded.pages)
+    except BaseException:
+        loaded.close()
+        raise
+    kind = "scan" if characters < SCAN_CHARS_PER_PAGE * pages else "pdf"
+    if kind == "pdf" and pages <= KEEP_PAGES:
+        _kept = loaded
+    else:
+        loaded.close()
+    return Extracted(lines=lines, kind=kind, path="pdf-fast")
+
+
+def _loaded_pages(data: bytes) -> Iterator[tuple[pdfium.PdfPage, pdfium.PdfTextPage, str | None]]:
+    """Each page with its text page (and its text, when the fast path read it), closed
+    after use: the ones the fast path kept, or else loaded one at a time."""
+    global _kept
+    kept, _kept = _kept, None
+    if kept is not None and kept.data == data:
+        try:
+            yield from kept.pages
+        finally:
+            kept.close()
+        return
+    if kept is not None:
+        kept.close()
+    document = _open(data)
+    try:
+        for page in document:
+            textpage = page.get_textpage()
+            try:
+                yield page, textpage, None
+            finally:
+                textpage.close()
+                page.close()
     finally:
         document.close()
-    kind = "scan" if characters < SCAN_CHARS_PER_PAGE * pages else "pdf"
-    return Extracted(lines=lines, kind=kind, path="pdf-fast")
 
 
 def extract_pdf_geometric(data: bytes) -> Extracted:
@@ -68,24 +132,16 @@ def extract_pdf_geometric(data: bytes) -> Extracted:
     blank cell an empty string, a merged cell once, where it begins), merged in
     reading order (top to bottom) page by page. A page without ruled tables reads as
     on the fast path."""
-    document = _open(data)
-    try:
-        items: list[Line | Row] = []
-        for page in document:
-            textpage = page.get_textpage()
-            try:
-                tables = find_tables(page_rules(page.raw))
-                if tables:
-                    page_items = laid_out(textpage.raw, tables)
-                    if items and page_items and continues_row(items[-1], page_items[0]):
-                        # A row broken by the page break: its two parts are one row.
-                        items[-1] = join_rows(items[-1], page_items.pop(0))
-                    items.extend(page_items)
-                else:
-                    items.extend(Line(0.0, line) for line in _page_lines(textpage.get_text_range()))
-            finally:
-                textpage.close()
-                page.close()
-    finally:
-        document.close()
+    items: list[Line | Row] = []
+    for page, textpage, text in _loaded_pages(data):
+        tables = find_tables(page_rules(page.raw))
+        if tables:
+            page_items = laid_out(textpage.raw, tables)
+            if items and page_items and continues_row(items[-1], page_items[0]):
+                # A row broken by the page break: its two parts are one row.
+                items[-1] = join_rows(items[-1], page_items.pop(0))
+            items.extend(page_items)
+        else:
+            text = textpage.get_text_range() if text is None else text
+            items.extend(Line(0.0, line) for line in _page_lines(text))
     return Extracted(lines=[item.text for item in items], kind="pdf", path="pdf-geometric")

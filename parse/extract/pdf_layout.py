@@ -23,6 +23,8 @@ _NUMBER = re.compile(r"^[+\-]?[\d,.]+$")
 # A label that begins a row of the form ("6.", "（四）", "三、"): never the rest of a label.
 _ENUMERATED = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．])")
 
+_PRINTED = re.compile(r"[^\r\n]+")  # a line as pdfium breaks the page's text
+_SPACES = frozenset(" \t\u3000\xa0\ufffe")
 Char = tuple[float, float, float, float, str]  # left, right, bottom, top, the character
 
 
@@ -55,41 +57,58 @@ def laid_out(textpage: pdfium_c.FPDF_TEXTPAGE, tables: list[Table]) -> list[Line
     box = pdfium_c.FS_RECTF()
     box_pointer = ctypes.byref(box)
     char_box = pdfium_c.FPDFText_GetLooseCharBox
-    boxes = [t.box for t in tables]
     in_cells: list[list[list[Char]]] = [[[] for _ in t.cells] for t in tables]
     items: list[Line | Row] = []
-    line: list[str] = []
-    line_top: float | None = None
 
-    def flush() -> None:
-        nonlocal line_top
-        joined = "".join(line).strip()
-        if joined and line_top is not None and not is_page_number(joined):
-            items.append(Line(line_top, joined))
-        line.clear()
-        line_top = None
-
-    for index, char in enumerate(text):
-        if char in "\r\n":
-            flush()
-            continue
-        if char.isspace():
-            if line:
-                line.append(" ")
-            continue
+    def centre(index: int) -> tuple[float, float]:
         char_box(textpage, index, box_pointer)
-        x0, x1, y0, y1 = box.left, box.right, box.bottom, box.top
-        x, y = (x0 + x1) / 2, (y0 + y1) / 2
-        for number, (bx0, by0, bx1, by1) in enumerate(boxes):
-            if bx0 <= x <= bx1 and by0 <= y <= by1:
-                in_cells[number][tables[number].cell_index(x, y)].append((x0, x1, y0, y1, char))
-                flush()  # text on either side of a table is not one line
-                break
-        else:
-            line.append(char)
-            if line_top is None:
-                line_top = y1
-    flush()
+        return (box.left + box.right) / 2, (box.bottom + box.top) / 2
+
+    # pdfium's lines, as it breaks the text: most lie wholly above, below or between
+    # the tables, and are taken whole from their first and last characters' places.
+    for match in _PRINTED.finditer(text):
+        printed = match.group()
+        if printed.isspace():
+            continue
+        # The places of its first and last characters that are not spaces: pdfium
+        # puts the spaces it adds at no place at all.
+        start = match.start() + len(printed) - len(printed.lstrip())
+        end = match.end() - (len(printed) - len(printed.rstrip()))
+        _, first_y = centre(start)
+        _, last_y = centre(end - 1)
+        near = [
+            (number, table)
+            for number, table in enumerate(tables)
+            if min(first_y, last_y) <= table.ys[0] and max(first_y, last_y) >= table.ys[-1]
+        ]
+        if not near:
+            _add_line(items, printed, box.top)
+            continue
+        line: list[str] = []
+        line_top: float | None = None
+        for index in range(start, end):
+            char = text[index]
+            if char in _SPACES:
+                if line:
+                    line.append(" ")
+                continue
+            char_box(textpage, index, box_pointer)
+            x0, x1, y0, y1 = box.left, box.right, box.bottom, box.top
+            x, y = (x0 + x1) / 2, (y0 + y1) / 2
+            for number, table in near:
+                if table.contains(x, y):
+                    in_cells[number][table.cell_index(x, y)].append((x0, x1, y0, y1, char))
+                    if line:
+                        # Text on either side of a table is not one line.
+                        _add_line(items, "".join(line), line_top)
+                        line, line_top = [], None
+                    break
+            else:
+                line.append(char)
+                if line_top is None:
+                    line_top = y1
+        if line:
+            _add_line(items, "".join(line), line_top)
     for table, cells in zip(tables, in_cells, strict=True):
         items.extend(_table_rows(table, cells))
     items.sort(key=lambda item: -item.top)
@@ -98,6 +117,12 @@ def laid_out(textpage: pdfium_c.FPDF_TEXTPAGE, tables: list[Table]) -> list[Line
     if items and isinstance(items[-1], Row):
         items[-1].at_bottom = True
     return items
+
+
+def _add_line(items: list[Line | Row], text: str, top: float | None) -> None:
+    text = text.strip()
+    if text and top is not None and not is_page_number(text):
+        items.append(Line(top, text))
 
 
 def continues_row(last: Line | Row, first: Line | Row) -> bool:
@@ -170,6 +195,8 @@ def _cell_text(chars: list[Char]) -> str:
     as one (a label wrapped in its cell reads whole)."""
     if not chars:
         return ""
+    if len(chars) == 1:
+        return clean_line(chars[0][4])
     lines: list[list[Char]] = []
     for char in chars:  # in the page's text order
         if lines:

@@ -9,7 +9,7 @@ segments (``Rule``); whatever is not a border (a background, a bullet, a curve) 
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pypdfium2.raw as pdfium_c
 
@@ -20,8 +20,7 @@ MAX_SEGMENTS = 4000  # a path with more segments is a drawing, not a table's bor
 MAX_OBJECTS = 20000  # page objects looked at per page; a page with more is no table
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """An axis-aligned line: ``at`` is its y (horizontal) or x (vertical), from ``start``
     to ``end`` along it. PDF coordinates: y grows upwards."""
 
@@ -34,30 +33,47 @@ class Rule:
 def page_rules(page: pdfium_c.FPDF_PAGE) -> list[Rule]:
     """The rules drawn by the page's path objects, form XObjects included."""
     rules: list[Rule] = []
-    count = min(pdfium_c.FPDFPage_CountObjects(page), MAX_OBJECTS)
     reader = _PathReader()
-    for index in range(count):
-        reader.read(pdfium_c.FPDFPage_GetObject(page, index), None, rules)
+    get_object, get_type = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType
+    get_bounds, bounds = pdfium_c.FPDFPageObj_GetBounds, reader.bounds
+    left, bottom, right, top = reader.left, reader.bottom, reader.right, reader.top
+    path_type, form_type = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    for index in range(min(pdfium_c.FPDFPage_CountObjects(page), MAX_OBJECTS)):
+        obj = get_object(page, index)
+        kind = get_type(obj)  # most objects are text: two calls, no more
+        if kind == path_type:
+            get_bounds(obj, *bounds)
+            box = (left.value, bottom.value, right.value, top.value)
+            if box[2] - box[0] <= THIN or box[3] - box[1] <= THIN:
+                # The common case, one line or one thin rectangle: its bounds say it all.
+                _add_box(box, rules)
+            else:
+                reader.read_path(obj, None, rules)
+        elif kind == form_type:
+            reader.read_form(obj, None, rules)
     return rules
 
 
 class _PathReader:
-    """Reusable ctypes out-parameters: one set for every object of a page."""
+    """Reusable ctypes out-parameters, made once per page: a page has hundreds of paths."""
 
     def __init__(self) -> None:
         self.left, self.bottom, self.right, self.top = (ctypes.c_float() for _ in range(4))
         self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
         self.x, self.y = ctypes.c_float(), ctypes.c_float()
         self.matrix = pdfium_c.FS_MATRIX()
+        self.bounds = tuple(ctypes.byref(v) for v in (self.left, self.bottom, self.right, self.top))
+        self.mode = (ctypes.byref(self.fill), ctypes.byref(self.stroke))
+        self.point = (ctypes.byref(self.x), ctypes.byref(self.y))
 
     def read(self, obj: pdfium_c.FPDF_PAGEOBJECT, outer: tuple | None, rules: list[Rule]) -> None:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            self._read_form(obj, outer, rules)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            self._read_path(obj, outer, rules)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            self.read_path(obj, outer, rules)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            self.read_form(obj, outer, rules)
 
-    def _read_form(self, form: pdfium_c.FPDF_PAGEOBJECT, outer: tuple | None, rules: list[Rule]) -> None:
+    def read_form(self, form: pdfium_c.FPDF_PAGEOBJECT, outer: tuple | None, rules: list[Rule]) -> None:
         # Objects inside a form XObject have the form's matrix still to apply.
         pdfium_c.FPDFPageObj_GetMatrix(form, self.matrix)
         m = self.matrix
@@ -65,20 +81,14 @@ class _PathReader:
         for index in range(min(pdfium_c.FPDFFormObj_CountObjects(form), MAX_OBJECTS)):
             self.read(pdfium_c.FPDFFormObj_GetObject(form, index), matrix, rules)
 
-    def _read_path(self, path: pdfium_c.FPDF_PAGEOBJECT, outer: tuple | None, rules: list[Rule]) -> None:
-        pdfium_c.FPDFPath_GetDrawMode(path, self.fill, self.stroke)
+    def read_path(self, path: pdfium_c.FPDF_PAGEOBJECT, outer: tuple | None, rules: list[Rule]) -> None:
+        """A path that is not one thin line (or any path inside a form XObject)."""
+        pdfium_c.FPDFPath_GetDrawMode(path, *self.mode)
         filled, stroked = self.fill.value != 0, bool(self.stroke.value)
         if not (filled or stroked):
-            return  # a clipping path or an invisible one
-        if outer is None:
-            pdfium_c.FPDFPageObj_GetBounds(path, self.left, self.bottom, self.right, self.top)
-            box = (self.left.value, self.bottom.value, self.right.value, self.top.value)
-            if min(box[2] - box[0], box[3] - box[1]) <= THIN:
-                # The common case, one line or one thin rectangle: its bounds say it all.
-                _add_box(box, rules)
-                return
-            if not stroked and pdfium_c.FPDFPath_CountSegments(path) <= 5:
-                return  # one filled rectangle (or shape) that is not thin: a background
+            return  # an invisible path
+        if not stroked and pdfium_c.FPDFPath_CountSegments(path) <= 5:
+            return  # one filled rectangle (or shape) that is not thin: a background
         self._read_segments(path, outer, stroked, rules)
 
     def _read_segments(
@@ -93,26 +103,27 @@ class _PathReader:
         m = self.matrix
         matrix = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
         subpath: list[tuple[float, float]] = []
-        curved = False
-
-        def finish() -> None:
-            if len(subpath) >= 2 and not curved:
-                _add_subpath(subpath, stroked, rules)
-
+        pieces: list[list[tuple[float, float]]] = []
+        get_segment, get_type = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetType
         for index in range(count):
-            segment = pdfium_c.FPDFPath_GetPathSegment(path, index)
-            pdfium_c.FPDFPathSegment_GetPoint(segment, self.x, self.y)
+            segment = get_segment(path, index)
+            kind = get_type(segment)
+            if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+                # A curve: a bullet, a glyph drawn as outlines, a rounded box. Borders
+                # are straight, and leaving at the first curve keeps shapes cheap.
+                return
+            pdfium_c.FPDFPathSegment_GetPoint(segment, *self.point)
             point = _apply(matrix, self.x.value, self.y.value)
-            kind = pdfium_c.FPDFPathSegment_GetType(segment)
             if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
-                finish()
-                subpath, curved = [point], False
+                subpath = [point]
+                pieces.append(subpath)
             else:
-                curved = curved or kind == pdfium_c.FPDF_SEGMENT_BEZIERTO
                 subpath.append(point)
             if pdfium_c.FPDFPathSegment_GetClose(segment) and subpath:
                 subpath.append(subpath[0])
-        finish()
+        for piece in pieces:
+            if len(piece) >= 2:
+                _add_subpath(piece, stroked, rules)
 
 
 def _add_subpath(points: list[tuple[float, float]], stroked: bool, rules: list[Rule]) -> None:

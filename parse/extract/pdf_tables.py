@@ -9,7 +9,7 @@ cell prints. Pure geometry, in PDF coordinates (y grows upwards).
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nianbao.parse.extract.pdf_rules import Rule
 
@@ -36,10 +36,11 @@ class Table:
     xs: list[float]  # column edges, left to right
     ys: list[float]  # row edges, top to bottom (descending y)
     cells: list[Cell]
-    _cell_at: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    cell_of: list[int]  # per grid position (row * columns + column): its index in cells
 
     def __post_init__(self) -> None:
-        self._down = [-y for y in self.ys]
+        self._down = [-y for y in self.ys]  # ascending, for bisect
+        self._columns = len(self.xs) - 1
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -50,10 +51,11 @@ class Table:
 
     def cell_index(self, x: float, y: float) -> int:
         """The index in ``cells`` of the cell holding the point (which must be inside)."""
-        column = min(max(bisect_right(self.xs, x) - 1, 0), len(self.xs) - 2)
-        # ys descend: bisect their negatives, which ascend.
-        row = min(max(bisect_right(self._down, -y) - 1, 0), len(self.ys) - 2)
-        return self._cell_at[(row, column)]
+        column = bisect_right(self.xs, x) - 1
+        column = 0 if column < 0 else min(column, self._columns - 1)
+        row = bisect_right(self._down, -y) - 1
+        row = 0 if row < 0 else min(row, len(self.ys) - 2)
+        return self.cell_of[row * self._columns + column]
 
     def row_top(self, row: int) -> float:
         return self.ys[row]
@@ -132,15 +134,26 @@ def _edges(positions: list[float]) -> list[float]:
     return [sum(e) / len(e) for e in edges]
 
 
-def _covered(rules: list[Rule], at: float, start: float, end: float) -> bool:
-    """Whether rules at ``at`` cover most of the span start..end."""
+def _near(rules: list[Rule], edges: list[float]) -> list[list[tuple[float, float]]]:
+    """For each edge, the spans of the rules drawn along it."""
+    spans: list[list[tuple[float, float]]] = [[] for _ in edges]
+    for rule in rules:
+        for index, edge in enumerate(edges):
+            if abs(rule.at - edge) < MIN_CELL:
+                spans[index].append((rule.start, rule.end))
+                break
+    return spans
+
+
+def _covered(spans: list[tuple[float, float]], start: float, end: float) -> bool:
+    """Whether the spans cover most of start..end."""
     length = end - start
     if length <= 0:
         return True
     covered = 0.0
-    for rule in rules:
-        if abs(rule.at - at) < MIN_CELL:
-            covered += max(0.0, min(rule.end, end) - max(rule.start, start))
+    for a, b in spans:
+        if b > start and a < end:
+            covered += (b if b < end else end) - (a if a > start else start)
     return covered >= COVERED * length
 
 
@@ -150,6 +163,7 @@ def _grid(horizontal: list[Rule], vertical: list[Rule]) -> Table | None:
     if len(xs) < 2 or len(ys) < 2:
         return None
     rows, columns = len(ys) - 1, len(xs) - 1
+    along_x, along_y = _near(vertical, xs), _near(horizontal, ys)
     parent = list(range(rows * columns))
 
     def root(i: int) -> int:
@@ -162,9 +176,9 @@ def _grid(horizontal: list[Rule], vertical: list[Rule]) -> Table | None:
         for column in range(columns):
             here = row * columns + column
             # No rule on the right edge: the cell runs on into its neighbour.
-            if column + 1 < columns and not _covered(vertical, xs[column + 1], ys[row + 1], ys[row]):
+            if column + 1 < columns and not _covered(along_x[column + 1], ys[row + 1], ys[row]):
                 parent[root(here)] = root(here + 1)
-            if row + 1 < rows and not _covered(horizontal, ys[row + 1], xs[column], xs[column + 1]):
+            if row + 1 < rows and not _covered(along_y[row + 1], xs[column], xs[column + 1]):
                 parent[root(here)] = root(here + columns)
     spans: dict[int, Cell] = {}
     for row in range(rows):
@@ -178,9 +192,5 @@ def _grid(horizontal: list[Rule], vertical: list[Rule]) -> Table | None:
                 cell.left = min(cell.left, column)
     cells = sorted(spans.values(), key=lambda c: (c.top, c.left))
     index = {id(c): i for i, c in enumerate(cells)}
-    cell_at = {
-        (row, column): index[id(spans[root(row * columns + column)])]
-        for row in range(rows)
-        for column in range(columns)
-    }
-    return Table(xs=xs, ys=ys, cells=cells, _cell_at=cell_at)
+    cell_of = [index[id(spans[root(position)])] for position in range(rows * columns)]
+    return Table(xs=xs, ys=ys, cells=cells, cell_of=cell_of)
