@@ -1,11 +1,14 @@
 """Crawls spread over machines with Scrapyd, as crawler/README.md ("Scrapyd") says: two Scrapyd
 daemons on loopback (two ports, two data directories: two machines), the project's egg built
 with scrapyd-client's ``scrapyd-deploy --build-egg`` and uploaded to each, a crawl of different
-replica sources scheduled on each; each machine's archive holds its own sources' reports.
+replica sources scheduled on each; each machine's archive holds its own sources' reports. The
+two archives are then merged and built, and the database equals the one a single machine
+crawling every source builds (issue 11, item 4).
 
 The commands below are the README's, word for word (``test_the_readme_says_these_commands``):
-HOST, DIR, FILE and ID stand for the machine, its data directory, the sources file and the
-source ids."""
+HOST, DIR, NAME, FILE and ID stand for the machine, its data directory, its name, the sources
+file and the source ids; ALL, DIR1 and DIR2 for the data directory that gathers the machines'
+archives and two machines' data directories."""
 
 from __future__ import annotations
 
@@ -15,17 +18,19 @@ import re
 import shlex
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from nianbao.archive import Archive
 
-from tests.crawler.conftest import REPO, Replica
+from tests.crawler.conftest import REPO, Replica, crawl
 
 BIN = Path(sys.executable).parent
 SCRAPYD_CONF = """\
@@ -39,7 +44,7 @@ items_dir    =
 max_proc     = 1
 poll_interval = 1
 """
-START = "NIANBAO_DATA=DIR scrapyd"
+START = "NIANBAO_DATA=DIR NIANBAO_MACHINE=NAME scrapyd"
 BUILD = "scrapyd-deploy --build-egg nianbao.egg"
 UPLOAD = "curl -sS http://HOST:6800/addversion.json -F project=nianbao -F version=0.1.0 -F egg=@nianbao.egg"
 SCHEDULE = (
@@ -47,12 +52,15 @@ SCHEDULE = (
 )
 FAST = "-d setting=NIANBAO_FAST=1"  # the replicas are local: politeness off
 LISTJOBS = "curl -sS http://HOST:6800/listjobs.json?project=nianbao"
+# On the machine that builds, the machines' data directories copied over (DIR1, DIR2 …):
+MERGE = "nianbao --data ALL archive merge DIR1 DIR2"
+BUILD_ALL = "nianbao --data ALL build"
 # Different sources on each machine; one job per machine (an archive has one writer).
 MACHINES = {
     "a": ("replica-xinxiang-county",),
     "b": ("replica-luoyang-xigong", "replica-pingdingshan-city"),
 }
-DEADLINE = 60.0  # seconds, from the daemons' start to both crawls finished
+DEADLINE = 90.0  # seconds, from the daemons' start to both crawls finished
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("curl") and (BIN / "scrapyd").exists() and (BIN / "scrapyd-deploy").exists()),
@@ -73,9 +81,9 @@ def command(template: str, cwd: Path, timeout: float = 30, **values: str) -> str
     while words and re.fullmatch(r"[A-Z_]+=\S+", words[0]):  # VAR=value command …
         name, _, value = words.pop(0).partition("=")
         env[name] = values.get(value, value)
-    for placeholder, value in values.items():
+    for placeholder, value in sorted(values.items(), key=lambda pv: -len(pv[0])):
         words = [w.replace(placeholder, value) for w in words]
-    if words[0] in ("scrapyd", "scrapyd-deploy"):
+    if words[0] in ("scrapyd", "scrapyd-deploy", "nianbao"):
         words[0] = str(BIN / words[0])  # the venv's, whether or not it is on PATH
     result = subprocess.run(words, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, f"{template}\n{result.stdout}\n{result.stderr}"
@@ -92,8 +100,9 @@ class Machine:
     """A Scrapyd daemon in its own directory (its scrapyd.conf, eggs, logs, dbs) with its own
     NIANBAO_DATA: one machine."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, name: str) -> None:
         self.root = root
+        self.name = name
         self.data = root / "nianbao"
         self.port = free_port()
         self.host = f"127.0.0.1:{self.port}"
@@ -102,9 +111,14 @@ class Machine:
         (root / "scrapyd.conf").write_text(SCRAPYD_CONF.replace("6800", str(self.port)))
         words = shlex.split(START)
         # PYTHON_EGG_CACHE: where the egg unpacks (setup.py), per machine and not in /tmp.
-        env = {**os.environ, "NIANBAO_DATA": str(self.data), "PYTHON_EGG_CACHE": str(root / "egg-cache")}
+        env = {
+            **os.environ,
+            "NIANBAO_DATA": str(self.data),
+            "NIANBAO_MACHINE": name,
+            "PYTHON_EGG_CACHE": str(root / "egg-cache"),
+        }
         env.pop("SCRAPY_SETTINGS_MODULE", None)
-        assert words == ["NIANBAO_DATA=DIR", "scrapyd"]
+        assert words == ["NIANBAO_DATA=DIR", "NIANBAO_MACHINE=NAME", "scrapyd"]
         self.log = (root / "scrapyd.out").open("wb")
         self.proc = subprocess.Popen(
             [str(BIN / "scrapyd")], cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT
@@ -143,7 +157,7 @@ def machines(tmp_path: Path) -> Iterator[dict[str, Machine]]:
     started: dict[str, Machine] = {}
     try:
         for name in MACHINES:
-            started[name] = Machine(tmp_path / f"machine-{name}")
+            started[name] = Machine(tmp_path / f"machine-{name}", f"machine-{name}")
         yield started
     finally:
         for machine in started.values():
@@ -153,15 +167,70 @@ def machines(tmp_path: Path) -> Iterator[dict[str, Machine]]:
 def test_the_readme_says_these_commands() -> None:
     text = (REPO / "crawler" / "README.md").read_text()
     section = text.split("## Scrapyd", 1)[1].split("\n## ", 1)[0]
-    for line in (START, BUILD, UPLOAD, SCHEDULE, FAST, LISTJOBS, *SCRAPYD_CONF.splitlines()):
+    for line in (
+        START,
+        BUILD,
+        UPLOAD,
+        SCHEDULE,
+        FAST,
+        LISTJOBS,
+        MERGE,
+        BUILD_ALL,
+        *SCRAPYD_CONF.splitlines(),
+    ):
         assert line in section, line
 
 
-@pytest.mark.timeout(120)
-def test_two_scrapyd_machines_crawl_their_sources(
+def database_reports(path: Path) -> dict[str, dict]:
+    """A built database's reports by SHA-256: title, body, year, status and the set of their
+    cells (form table, row, column, value), read by column name through plain SQL on ``reports``
+    and ``cells`` (a table or a view; a cell's ``report`` is the report's id or its SHA-256)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        reports, sha_of = {}, {}
+        for row in conn.execute("select * from reports"):
+            keys = row.keys()
+            reports[row["sha256"]] = {k: row[k] for k in ("title", "body", "year", "status")} | {
+                "cells": set()
+            }
+            sha_of[row["id"] if "id" in keys else row["sha256"]] = row["sha256"]
+        for cell in conn.execute("select * from cells"):
+            sha = sha_of.get(cell["report"], cell["report"])
+            reports[sha]["cells"].add(
+                (cell["form_table"], cell["row_key"], cell["column_key"], cell["value"])
+            )
+        return reports
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(240)
+def test_two_scrapyd_machines_crawl_their_sources_and_merged_equal_one_machine(
     machines: dict[str, Machine], replica: Replica, tmp_path: Path
 ) -> None:
     deadline = time.monotonic() + DEADLINE
+    # Meanwhile, one machine crawls every source the way the other crawl tests do.
+    single = tmp_path / "single"
+    every_source = tuple(sid for ids in MACHINES.values() for sid in ids)
+    with ThreadPoolExecutor(1) as pool:
+        single_crawl = pool.submit(crawl, single, replica, every_source)
+        everything = crawl_on_the_machines_and_merge(machines, replica, tmp_path, deadline)
+        single_crawl.result()
+    command(BUILD_ALL, tmp_path, timeout=120, ALL=str(single))
+    from_machines = database_reports(everything / "nianbao.db")
+    from_one = database_reports(single / "nianbao.db")
+    expected = {r["sha256"] for r in replica.reports(every_source)}
+    assert set(from_one) == expected
+    assert from_machines == from_one
+    assert any(report["cells"] for report in from_one.values())
+
+
+def crawl_on_the_machines_and_merge(
+    machines: dict[str, Machine], replica: Replica, tmp_path: Path, deadline: float
+) -> Path:
+    """Deploy, crawl on each machine, check each archive; merge them into one data directory,
+    check it and build it; return that directory."""
     # The project as a user has it, without the build's leftovers in the checkout.
     tree = tmp_path / "checkout"
     ignore = shutil.ignore_patterns(".git", ".venv", "data", "build", "*.egg-info", "__pycache__", ".*_cache")
@@ -203,3 +272,24 @@ def test_two_scrapyd_machines_crawl_their_sources(
         assert got == expected, machine.output()
         # The jobs ran the uploaded egg's code (unpacked), not the checkout's.
         assert list((machine.root / "egg-cache").glob("nianbao-egg-*/nianbao/crawler/profiles.yaml"))
+
+    # The machines' archives merged into one and built, as the README says.
+    everything = tmp_path / "all"
+    dirs = {"ALL": str(everything), "DIR1": str(machines["a"].data), "DIR2": str(machines["b"].data)}
+    merged = command(MERGE, tree, timeout=60, **dirs)
+    assert "merged 2 archive(s)" in merged, merged
+    print(merged)  # what the merge copied and deduplicated (pytest -s)
+    verified = subprocess.run(
+        [str(BIN / "nianbao"), "--data", str(everything), "archive", "verify", "--full"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    archive = Archive(everything / "archive", readonly=True)
+    try:
+        assert {r["machine"] for r in archive.runs()} == {"machine-a", "machine-b"}
+    finally:
+        archive.close()
+    command(BUILD_ALL, tree, timeout=120, ALL=str(everything))
+    return everything
