@@ -84,6 +84,13 @@ def verify_command(ctx: click.Context, full: bool) -> None:
     with _open(ctx) as archive:
         problems = verify(archive, full=full)
         rows = archive.provenance.counts()["fetches"]
+        merges = archive.provenance.unfinished_merges()
+    for merge in merges:
+        click.echo(
+            f"the merge of {merge['source']} begun {merge['started_at']} did not finish: what it copied "
+            "ahead of its rows has none yet; run the same `nianbao archive merge` again to complete it",
+            err=True,
+        )
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)

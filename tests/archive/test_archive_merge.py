@@ -244,6 +244,10 @@ def test_an_interrupted_merge_leaves_the_archive_sound_and_a_rerun_completes_it(
         assert run_b["ended_at"] is None
         assert len(list(m.provenance.fetches(run_id=run_b["run_id"]))) == 1
     m.close()
+    said = run_cli("--data", str(into.parent), "archive", "verify")
+    assert (
+        f"the merge of {(b / 'archive').resolve()}" in said.output and "again to complete it" in said.output
+    )
     (into / "merge-tmp").mkdir(exist_ok=True)
     (into / "merge-tmp" / "half-copied.warc.gz.part").write_bytes(b"\x1f\x8b")  # a kill mid-copy
     merge_archives([b], into)
