@@ -78,7 +78,7 @@ def parse_bytes(
         text="\n".join(extracted.lines),
         kind=extracted.kind,
         published=extracted.published,
-        extraction=extracted.path,
+        extraction="; ".join([extracted.path, *reading.readings]),  # how ambiguous text was read
     )
 
 
@@ -96,9 +96,11 @@ def _extractions(kind: str, data: bytes, content_type: str | None, errors: list[
         if extracted.kind == "scan" and extracted.path != "ocr":
             # No text layer: only OCR can read it.
             from nianbao.parse.extract.ocr import extract_ocr
+            from nianbao.parse.extract.ofd_scan import extract_ofd_ocr
 
+            ocr = extract_ofd_ocr if kind == detect.OFD else extract_ocr
             try:
-                yield isolated(extract_ocr, data, memory=OCR_MEMORY_LIMIT)
+                yield isolated(ocr, data, memory=OCR_MEMORY_LIMIT)
             except ExtractionError as error:
                 errors.append(str(error))
             return

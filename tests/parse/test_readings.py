@@ -1,0 +1,268 @@
+"""Ambiguous text read every plausible way, the form's arithmetic choosing; tables read
+by their printed headers.
+
+Each case is a committed fixture report (tests/fixtures/reports/*.txt, the shapes of
+the real seeds) changed the way real reports print: a number split over a line
+break, a row's cells on their own lines, merged cells exported as empty ones, a row
+label interleaved with its group's vertical label, a table 2 column left out, a
+table 3 with a 法人或其他组织 小计 column.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from nianbao.parse import parse_bytes
+from nianbao.parse.extract.text import extract_text
+from nianbao.parse.report import Reading, read_report
+from nianbao.parse.table_reader import MAX_READINGS, row_readings
+from nianbao.parse.text import tokens
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "reports"
+GRANTED = "（一）予以公开 0 14 1 1 2 0 18"  # city-2019's row, printed whole
+
+
+def fixture(stem: str) -> tuple[str, dict]:
+    text = (FIXTURES / f"{stem}.txt").read_text(encoding="utf-8")
+    return text, json.loads((FIXTURES / f"{stem}.expected.json").read_text(encoding="utf-8"))
+
+
+def read(text: str) -> Reading:
+    return read_report(extract_text(text.encode("utf-8")), "test", "-")
+
+
+def replaced(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new)
+
+
+def check(reading: Reading, check_id: str) -> dict:
+    return next(c for c in reading.record["checks"] if c["id"] == check_id)
+
+
+# --- numbers split over lines ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def split_total() -> Reading:
+    text, _ = fixture("city-2019")
+    return read(replaced(text, GRANTED, "（一）予以公开 0 14 1 1 2 0 1\n8"))
+
+
+def test_split_number_joined(split_total: Reading) -> None:
+    _, expected = fixture("city-2019")
+    assert split_total.record["applications"]["granted"] == expected["applications"]["granted"]
+
+
+def test_split_number_every_check_holds(split_total: Reading) -> None:
+    assert all(c["ok"] for c in split_total.record["checks"]), split_total.record["checks"]
+
+
+def test_split_number_said_in_the_deciding_check(split_total: Reading) -> None:
+    assert "joined 1|8→18" in check(split_total, "T3-ROW-SUM")["detail"]
+
+
+def test_split_number_said_in_the_reading(split_total: Reading) -> None:
+    assert split_total.readings == ["table 3 row granted: joined 1|8→18"]
+
+
+def test_rests_on_a_line_of_their_own_joined_in_order() -> None:
+    """A PDF's wrapped cells: the line of the row, then the rests of its split numbers."""
+    text, expected = fixture("city-2019")
+    reading = read(replaced(text, GRANTED, "（一）予以公开 0 1 1 1 2 0 1\n4 8"))
+    assert reading.record["applications"]["granted"] == expected["applications"]["granted"]
+
+
+def test_split_chosen_by_the_column_sums_says_so() -> None:
+    """Several joins make the row add up; the columns' sums pick, and say so."""
+    text, _ = fixture("city-2019")
+    reading = read(replaced(text, GRANTED, "（一）予以公开 0 1 1 1 2 0 1\n4 8"))
+    assert "joined 1|4→14, 1|8→18" in check(reading, "T3-BALANCE")["detail"]
+
+
+def test_every_cell_on_its_own_line() -> None:
+    text, expected = fixture("city-2019")
+    reading = read(replaced(text, GRANTED, "（一）予以公开\n" + "\n".join("0 1 4 1 1 2 0 1 8".split())))
+    assert reading.record["applications"]["granted"] == expected["applications"]["granted"]
+
+
+def test_split_number_in_table_4() -> None:
+    text, expected = fixture("city-2019")
+    reading = read(replaced(text, "22 1 13 1 37 0 0 0 0 0 4 1 1 0 6", "2\n2 1 13 1 37 0 0 0 0 0 4 1 1 0 6"))
+    assert reading.record["review_litigation"] == expected["review_litigation"]
+
+
+def test_a_number_printed_whole_is_kept() -> None:
+    """A number under a row that adds up as printed is a note, never the rest of one."""
+    text, expected = fixture("city-2019")
+    reading = read(replaced(text, GRANTED, GRANTED + "\n5"))
+    assert reading.record["applications"]["granted"] == expected["applications"]["granted"]
+
+
+def test_a_lone_zero_never_starts_a_number() -> None:
+    """``0`` / ``8`` is two cells, never 08: with no join possible, the first seven stay."""
+    spans = tokens(["（一）予以公开 1 0 0 0 0 0 1 0", "8"])
+    assert [r.note for r in row_readings(spans, 7) if r.note.startswith("joined")] == []
+
+
+def test_plain_text_has_no_readings() -> None:
+    text, _ = fixture("unbalanced-2021")
+    assert read(text).readings == []
+
+
+def test_a_report_that_does_not_add_up_keeps_its_printed_numbers() -> None:
+    text, expected = fixture("unbalanced-2021")
+    assert read(text).record["applications"] == expected["applications"]
+
+
+# --- merged cells ----------------------------------------------------------------------
+
+
+def test_merged_cells_the_layout_empties_are_those_that_add_up() -> None:
+    """HTML cells (tabs): an empty layout cell before the row, and a blank natural-person
+    cell; dropping both leading empties would shift the row."""
+    text, _ = fixture("city-2019")
+    reading = read(replaced(text, GRANTED, "（一）予以公开\t\t\t14\t1\t1\t2\t0\t18\t"))
+    row = reading.record["applications"]["granted"]
+    assert (row["natural_person"], row["commercial_enterprise"], row["total"]) == (None, 14, 18)
+
+
+# --- labels wrapped differently --------------------------------------------------------
+
+NO_CORRECTION = "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 0 0 0 0 0 0 0"
+
+
+def test_label_interleaved_with_its_group_label() -> None:
+    """（六）其他处理 printed vertically beside the row's wrapped label."""
+    text, expected = fixture("county-2021-long")
+    interleaved = (
+        "其\n1.申请人无正当理由逾期不补正、行政机关不再处\n他处理\n理其政府信息公开申请 0 0 0 0 0 0 0"
+    )
+    text = replaced(replaced(text, "（六）其他处理\n", "（六）"), NO_CORRECTION, interleaved)
+    reading = read(text)
+    assert reading.record["applications"] == expected["applications"]
+
+
+def test_label_reworded_is_matched_loosely() -> None:
+    text, _ = fixture("county-2021-long")
+    reading = read(replaced(text, "逾期不补正", "逾期不予补正"))
+    assert "table 3 row other_no_correction: label matched loosely" in " ".join(reading.readings)
+
+
+def test_label_reworded_every_cell_right() -> None:
+    text, expected = fixture("county-2021-long")
+    reading = read(replaced(text, "逾期不补正", "逾期不予补正"))
+    assert (reading.record["applications"], reading.record["status"]) == (expected["applications"], "ok")
+
+
+# --- table 2 by its headers --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def no_change_column() -> Reading:
+    """city-2019 printed without the 本年增/减 column (both blocks that have it)."""
+    text, _ = fixture("city-2019")
+    text = text.replace("上一年项目数量 本年增/减", "上一年项目数量")
+    for old, new in [
+        ("行政许可 74 4 4033", "行政许可 74 4033"),
+        ("其他对外管理服务事项 106 1 0", "其他对外管理服务事项 106 0"),
+        ("行政处罚 110 -3 1957", "行政处罚 110 1957"),
+        ("行政强制 115 -1 29", "行政强制 115 29"),
+        ("行政事业性收费 106 5", "行政事业性收费 106"),
+    ]:
+        text = replaced(text, old, new)
+    return read(text)
+
+
+def test_missing_column_is_null(no_change_column: Reading) -> None:
+    t2 = no_change_column.record["active_disclosure"]
+    assert {t2[k]["change"] for k in ("licensing", "other_services", "punishment", "coercion", "fees")} == {
+        None
+    }
+
+
+def test_missing_column_the_printed_ones_read(no_change_column: Reading) -> None:
+    _, expected = fixture("city-2019")
+    t2, want = no_change_column.record["active_disclosure"], expected["active_disclosure"]
+    assert [(t2[k]["previous"], t2[k]["decisions"]) for k in ("licensing", "punishment")] == [
+        (want[k]["previous"], want[k]["decisions"]) for k in ("licensing", "punishment")
+    ]
+
+
+def test_missing_column_said_in_the_errors(no_change_column: Reading) -> None:
+    assert any("本年增/减 (licensing)" in e for e in no_change_column.record["errors"])
+
+
+def test_missing_column_the_record_is_whole(no_change_column: Reading) -> None:
+    assert no_change_column.record["status"] == "ok"
+
+
+# --- table 3 with a 小计 column -------------------------------------------------------------
+
+
+def with_subtotal(text: str, *, before: bool = False, wrong_in: str = "") -> str:
+    """Every table 3 row with the legal-person subtotal added, after 其他 (or before 商业企业).
+    county-2021-long has natural persons, so the subtotal differs from the total."""
+    lines = []
+    for line in text.splitlines():
+        if line == "商业企业 科研机构 社会公益组织 法律服务机构 其他":
+            line = "小计 " + line if before else line + " 小计"
+        parts = line.split(" ")
+        if len(parts) == 8 and all(p.lstrip("-").isdigit() for p in parts[1:]):
+            values = [int(p) for p in parts[1:]]
+            subtotal = sum(values[1:6]) + (1 if parts[0].endswith(wrong_in) and wrong_in else 0)
+            values.insert(1 if before else 6, subtotal)
+            line = " ".join([parts[0], *map(str, values)])
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def test_subtotal_column_dropped() -> None:
+    text, expected = fixture("county-2021-long")
+    assert read(with_subtotal(text)).record["applications"] == expected["applications"]
+
+
+def test_subtotal_column_before_the_legal_persons() -> None:
+    text, expected = fixture("county-2021-long")
+    assert read(with_subtotal(text, before=True)).record["applications"] == expected["applications"]
+
+
+def test_subtotal_column_said_in_the_reading() -> None:
+    text, _ = fixture("county-2021-long")
+    assert "table 3: the 小计 column (column 7 of 8) read and dropped" in read(with_subtotal(text)).readings
+
+
+def test_subtotal_that_does_not_add_up_is_said() -> None:
+    text, _ = fixture("county-2021-long")
+    errors = read(with_subtotal(text, wrong_in="予以公开")).record["errors"]
+    assert errors == ["table 3: 小计 is not the sum of the legal-person columns in row(s) granted"]
+
+
+# --- hostile text ---------------------------------------------------------------------------
+
+
+def test_ten_thousand_lone_digits_keep_few_readings() -> None:
+    spans = tokens(["（一）予以公开"] + [str(1 + i % 9) for i in range(10_000)])
+    assert len(row_readings(spans, 7)) <= MAX_READINGS
+
+
+def test_ten_thousand_lone_digits_in_a_report_are_read_without_a_crash() -> None:
+    text, _ = fixture("city-2019")
+    digits = "\n".join(str(1 + i % 9) for i in range(10_000))
+    reading = read(replaced(text, GRANTED, f"（一）予以公开\n{digits}"))
+    assert reading.record["status"] == "ok" and not check(reading, "T3-ROW-SUM")["ok"]
+
+
+def test_rests_on_many_lines_keep_few_readings() -> None:
+    """Three numbers too many, on a thousand lines of rests: the search is cut off."""
+    lines = ["（一）予以公开 1 1 1 1 1 1 1"] + ["1 1 1"] + ["1"] * 1000
+    assert len(row_readings(tokens(lines), 1_000 + 7)) <= MAX_READINGS
+
+
+def test_extraction_says_which_reading_won() -> None:
+    """What the database's ``extraction`` column holds: the path, then the readings."""
+    text, _ = fixture("city-2019")
+    result = parse_bytes(replaced(text, GRANTED, "（一）予以公开 0 14 1 1 2 0 1\n8").encode("utf-8"), "test")
+    assert result.extraction == "text; table 3 row granted: joined 1|8→18"
