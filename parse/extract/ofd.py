@@ -23,11 +23,13 @@ import io
 import math
 import posixpath
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from lxml import etree
 from nianbao.parse.detect import MAX_ZIP_MEMBERS, zip_member_count
 from nianbao.parse.extract import Extracted, ExtractionError
+from nianbao.parse.extract.pdf import SCAN_CHARS_PER_PAGE
 from nianbao.parse.extract.pdf_layout import SPACE_GAP, Line, Row, continues_row, join_rows
 from nianbao.parse.extract.pdf_rules import THIN
 from nianbao.parse.extract.pdf_rules import Rule as PdfRule
@@ -39,6 +41,7 @@ MAX_READ_BYTES = 256 * 1024 * 1024  # all XML read from one package
 MAX_PAGES = 300  # as for PDF: an annual report runs to a few dozen pages
 MAX_BLOCK_DEPTH = 64  # PageBlocks nested deeper are not a layout, they are an attack
 MAX_PAGE_GLYPHS = 200_000  # a dense page prints a few thousand characters
+MAX_PAGE_OBJECTS = 500_000  # type as glyph outlines is one object a character
 
 MM_PER_POINT = 25.4 / 72
 RULE_THICKNESS = THIN * MM_PER_POINT  # a filled rectangle thinner than this is a drawn rule
@@ -72,43 +75,40 @@ class Rule:
 
 
 def extract_ofd(data: bytes) -> Extracted:
-    package = _Package(data)
-    root = package.xml("OFD.xml")
-    if _local(root.tag) != "OFD":
-        raise ExtractionError("OFD.xml is not an OFD entry file")
+    package = Package(data)
+    root = package.entry()
     items: list[Line | Row] = []
-    title: str | None = None
-    pages = 0
-    characters = 0
-    for body in _children(root, "DocBody"):
-        info = _child(body, "DocInfo")
-        if title is None and info is not None:
-            title = (_child_text(info, "Title") or "").strip() or None
-        doc_root = _child_text(body, "DocRoot")
-        if not doc_root:
-            continue
-        for glyphs, rules in _document_pages(package, package.resolve("", doc_root.strip())):
-            pages += 1
-            if pages > MAX_PAGES:
-                raise ExtractionError(f"OFD has more than {MAX_PAGES} pages; not a report")
-            characters += len(glyphs)
-            page = page_items(glyphs, rules)
-            if items and page and continues_row(items[-1], page[0]):
-                # A row broken by the page break: its two parts are one row.
-                items[-1] = join_rows(items[-1], page.pop(0))
-            items.extend(page)
+    pages = characters = pictures = 0
+    for page in ofd_pages(package, root):
+        pages += 1
+        found = _PageObjects()
+        for element in page_objects(page.contents):
+            found.add(element)
+        characters += sum(1 for glyph in found.glyphs if glyph.char != " ")
+        pictures += found.pictures
+        lines = page_items(found.glyphs, found.rules)
+        if items and lines and continues_row(items[-1], lines[0]):
+            # A row broken by the page break: its two parts are one row.
+            items[-1] = join_rows(items[-1], lines.pop(0))
+        items.extend(lines)
     if pages == 0:
         raise ExtractionError("OFD has no pages")
-    if characters == 0:
-        # Pages as images or glyph outlines only: nothing here reads them (OCR reads PDFs).
-        raise ExtractionError("OFD has no text (pages are images or glyph outlines); not read")
+    title = None
+    for info in (_child(body, "DocInfo") for body in _children(root, "DocBody")):
+        title = title or ((child_text(info, "Title") or "").strip() if info is not None else None) or None
+    if characters < SCAN_CHARS_PER_PAGE * pages:
+        if pictures:
+            # Scanned pages, or type drawn as glyph outlines: OCR reads them (ofd_scan).
+            return Extracted(lines=[], kind="scan", path="ofd", title_hint=title)
+        if characters == 0:
+            raise ExtractionError("OFD has no text and draws nothing to read")
     return Extracted(lines=[item.text for item in items], kind="ofd", path="ofd", title_hint=title)
 
 
 # --- the package ------------------------------------------------------------------------
 
 
-class _Package:
+class Package:
     """The ZIP, read member by member under the limits; never unpacked to disk."""
 
     def __init__(self, data: bytes) -> None:
@@ -143,100 +143,180 @@ class _Package:
             return posixpath.normpath(location.lstrip("/"))
         return path
 
-    def has(self, path: str) -> bool:
-        return path in self.members or path.lower() in self._folded
+    def entry(self) -> etree._Element:
+        root = self.xml("OFD.xml")
+        if local(root.tag) != "OFD":
+            raise ExtractionError("OFD.xml is not an OFD entry file")
+        return root
 
-    def xml(self, path: str) -> etree._Element:
+    def read(self, path: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
+        """A member's bytes, never more than ``limit`` inflated (the declared size may lie)."""
         name = path if path in self.members else self._folded.get(path.lower())
         if name is None:
             raise ExtractionError(f"OFD package has no member {path!r}")
         info = self.members[name]
-        if info.file_size > MAX_MEMBER_BYTES:
+        if info.file_size > limit:
             raise ExtractionError(f"OFD member {name} inflates to {info.file_size} bytes; refused")
         try:
             with self.zip.open(info) as member:
-                # The declared size may lie: never inflate more than the limit.
-                content = member.read(MAX_MEMBER_BYTES + 1)
+                content = member.read(limit + 1)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
             raise ExtractionError(f"OFD member {name} cannot be read: {error}") from error
-        if len(content) > MAX_MEMBER_BYTES:
-            raise ExtractionError(f"OFD member {name} inflates beyond {MAX_MEMBER_BYTES} bytes; refused")
-        if b"<!DOCTYPE" in content[:8192]:
-            # OFD's schema has no DTD; one here only declares entities, the billion laughs.
-            raise ExtractionError(f"OFD member {name} declares a DTD (entities); refused")
+        if len(content) > limit:
+            raise ExtractionError(f"OFD member {name} inflates beyond {limit} bytes; refused")
         self.read_bytes += len(content)
         if self.read_bytes > MAX_READ_BYTES:
-            raise ExtractionError(f"OFD package inflates beyond {MAX_READ_BYTES} bytes of XML; refused")
+            raise ExtractionError(f"OFD package inflates beyond {MAX_READ_BYTES} bytes; refused")
+        return content
+
+    def has(self, path: str) -> bool:
+        return path in self.members or path.lower() in self._folded
+
+    def xml(self, path: str) -> etree._Element:
+        content = self.read(path)
+        if b"<!DOCTYPE" in content[:8192]:
+            # OFD's schema has no DTD; one here only declares entities, the billion laughs.
+            raise ExtractionError(f"OFD member {path} declares a DTD (entities); refused")
         try:
             root = etree.fromstring(content, _PARSER)
         except etree.XMLSyntaxError as error:
-            raise ExtractionError(f"OFD member {name} is not well-formed XML: {error}") from error
+            raise ExtractionError(f"OFD member {path} is not well-formed XML: {error}") from error
         if root is None:
-            raise ExtractionError(f"OFD member {name} is empty")
+            raise ExtractionError(f"OFD member {path} is empty")
         if root.getroottree().docinfo.internalDTD is not None:
-            raise ExtractionError(f"OFD member {name} declares a DTD (entities); refused")
+            raise ExtractionError(f"OFD member {path} declares a DTD (entities); refused")
         return root
 
 
-def _document_pages(package: _Package, path: str):  # noqa: ANN202 - a generator of (glyphs, rules)
+@dataclass
+class Page:
+    """One page to draw: its box (mm) and what draws it, in order: the template pages
+    under it, then its own content. ``media`` maps resource IDs to image members."""
+
+    box: tuple[float, float, float, float]
+    contents: list[etree._Element]
+    media: dict[str, str]
+
+
+def ofd_pages(package: Package, root: etree._Element) -> Iterator[Page]:
+    """Every page of every document the entry file names, in order."""
+    count = 0
+    for body in _children(root, "DocBody"):
+        doc_root = child_text(body, "DocRoot")
+        if not doc_root:
+            continue
+        for page in _document_pages(package, package.resolve("", doc_root.strip())):
+            count += 1
+            if count > MAX_PAGES:
+                raise ExtractionError(f"OFD has more than {MAX_PAGES} pages; not a report")
+            yield page
+
+
+def _document_pages(package: Package, path: str) -> Iterator[Page]:
     document = package.xml(path)
     folder = posixpath.dirname(path)
     common = _child(document, "CommonData")
     templates: dict[str, str] = {}
-    default_box = None
+    box = (0.0, 0.0, 210.0, 297.0)  # A4, when the document does not say
+    media: dict[str, str] = {}
     if common is not None:
         area = _child(common, "PageArea")
-        default_box = _box(_child_text(area, "PhysicalBox")) if area is not None else None
+        box = (_box(child_text(area, "PhysicalBox")) if area is not None else None) or box
         for template in _children(common, "TemplatePage"):
             if template.get("ID") and template.get("BaseLoc"):
                 templates[template.get("ID")] = package.resolve(folder, template.get("BaseLoc"))
+        for name in ("PublicRes", "DocumentRes"):
+            for res in _children(common, name):
+                if res.text and res.text.strip():
+                    media.update(_media(package, package.resolve(folder, res.text.strip())))
     pages = _child(document, "Pages")
     if pages is None:
         return
-    del default_box  # positions are read as placed; the page box does not move them
     for entry in _children(pages, "Page"):
         location = entry.get("BaseLoc")
         if not location:
             continue
         page_path = package.resolve(folder, location)
         page = package.xml(page_path)
-        glyphs: list[Glyph] = []
-        rules: list[Rule] = []
+        contents = []
         for used in _children(page, "Template"):
             template_path = templates.get(used.get("TemplateID", ""))
             if template_path:
                 content = _child(package.xml(template_path), "Content")
                 if content is not None:
-                    _read_objects(content, glyphs, rules, 0)
+                    contents.append(content)
         content = _child(page, "Content")
         if content is not None:
-            _read_objects(content, glyphs, rules, 0)
-        yield glyphs, rules
+            contents.append(content)
+        area = _child(page, "Area")
+        page_box = (_box(child_text(area, "PhysicalBox")) if area is not None else None) or box
+        yield Page(page_box, contents, media)
+
+
+def _media(package: Package, path: str) -> dict[str, str]:
+    """A resource file's images: ID to member path (under the file's BaseLoc folder)."""
+    if not package.has(path):
+        return {}
+    res = package.xml(path)
+    folder = package.resolve(posixpath.dirname(path), res.get("BaseLoc") or ".")
+    found = {}
+    for group in _children(res, "MultiMedias"):
+        for item in _children(group, "MultiMedia"):
+            file = child_text(item, "MediaFile")
+            if item.get("ID") and file and file.strip():
+                found[item.get("ID")] = package.resolve(folder, file.strip())
+    return found
 
 
 # --- objects on a page ------------------------------------------------------------------
 
 
-def _read_objects(parent: etree._Element, glyphs: list[Glyph], rules: list[Rule], depth: int) -> None:
-    if depth > MAX_BLOCK_DEPTH:
-        raise ExtractionError(f"OFD page nests blocks deeper than {MAX_BLOCK_DEPTH}; refused")
-    for element in parent:
+def page_objects(contents: list[etree._Element]) -> Iterator[etree._Element]:
+    """The graphic objects that draw a page, in drawing order, through layers and blocks."""
+    stack = [(iter(content), 0) for content in reversed(contents)]
+    objects = 0
+    while stack:
+        children, depth = stack[-1]
+        element = next(children, None)
+        if element is None:
+            stack.pop()
+            continue
         if not isinstance(element.tag, str):
             continue
-        name = _local(element.tag)
+        name = local(element.tag)
         if name in ("Layer", "PageBlock"):
-            _read_objects(element, glyphs, rules, depth + 1)
-        elif name == "TextObject":
+            if depth >= MAX_BLOCK_DEPTH:
+                raise ExtractionError(f"OFD page nests blocks deeper than {MAX_BLOCK_DEPTH}; refused")
+            stack.append((iter(element), depth + 1))
+        elif name in ("TextObject", "PathObject", "ImageObject"):
+            objects += 1
+            if objects > MAX_PAGE_OBJECTS:
+                raise ExtractionError(f"OFD page draws more than {MAX_PAGE_OBJECTS} objects; refused")
+            yield element
+
+
+@dataclass
+class _PageObjects:
+    glyphs: list[Glyph] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    pictures: int = 0  # images and filled shapes: what a page without text is drawn with
+
+    def add(self, element: etree._Element) -> None:
+        name = local(element.tag)
+        if name == "TextObject":
             # Invisible text too: an OCR'd scan's text layer is drawn so, and the PDF
             # path reads it as well.
-            glyphs.extend(_text_glyphs(element))
-            if len(glyphs) > MAX_PAGE_GLYPHS:
+            self.glyphs.extend(_text_glyphs(element))
+            if len(self.glyphs) > MAX_PAGE_GLYPHS:
                 raise ExtractionError(f"OFD page places more than {MAX_PAGE_GLYPHS} characters; refused")
-        elif name == "PathObject" and element.get("Visible", "true") != "false":
-            rules.extend(_path_rules(element))
+        elif name == "ImageObject":
+            self.pictures += 1
+        elif element.get("Visible", "true") != "false":
+            self.rules.extend(_path_rules(element))
+            self.pictures += element.get("Fill", "false") == "true"
 
 
-def _placement(element: etree._Element):  # noqa: ANN202 - a function of (x, y)
+def placement(element: etree._Element):  # noqa: ANN201 - a function of (x, y), and a scale
     """Object space to page: the CTM, then the Boundary's origin."""
     box = _box(element.get("Boundary")) or (0.0, 0.0, 0.0, 0.0)
     a, b, c, d, e, f = _numbers(element.get("CTM"), 6) or _IDENTITY
@@ -249,12 +329,12 @@ def _placement(element: etree._Element):  # noqa: ANN202 - a function of (x, y)
 
 
 def _text_glyphs(element: etree._Element) -> list[Glyph]:
-    place, scale = _placement(element)
+    place, scale = placement(element)
     size = _number(element.get("Size"), 3.5)
     out: list[Glyph] = []
     x = y = 0.0
     for code in element:
-        if not isinstance(code.tag, str) or _local(code.tag) != "TextCode":
+        if not isinstance(code.tag, str) or local(code.tag) != "TextCode":
             continue
         text = code.text or ""
         x = _number(code.get("X"), x)
@@ -264,10 +344,13 @@ def _text_glyphs(element: etree._Element) -> list[Glyph]:
         for index, char in enumerate(text):
             natural = size * (1.0 if _wide(char) else 0.5)  # the font's advance, near enough
             advance = _delta(delta_x, index, natural)
-            if not char.isspace():
+            left, baseline = place(x, y)
+            if char.isspace():
+                # A space the producer wrote: kept (as zero width), the text has it.
+                out.append(Glyph(" ", left, left, baseline, size * scale))
+            else:
                 # A step wider than the glyph is a gap after it, not the glyph's width.
                 width = min(advance, natural) if advance > 0 else natural
-                left, baseline = place(x, y)
                 right, _ = place(x + width, y)
                 out.append(Glyph(char, min(left, right), max(left, right), baseline, size * scale))
             x += advance
@@ -277,14 +360,14 @@ def _text_glyphs(element: etree._Element) -> list[Glyph]:
 
 def _path_rules(element: etree._Element) -> list[Rule]:
     """Straight horizontal and vertical strokes, and thin filled rectangles, as rules."""
-    data = _child_text(element, "AbbreviatedData")
+    data = child_text(element, "AbbreviatedData")
     if not data:
         return []
-    place, _ = _placement(element)
+    place, _ = placement(element)
     stroked = element.get("Stroke", "true") != "false"
     filled = element.get("Fill", "false") == "true"
     out: list[Rule] = []
-    for points, closed in _subpaths(data):
+    for points, closed in subpaths(data):
         placed = [place(x, y) for x, y in points]
         if len(placed) < 2:
             continue
@@ -310,13 +393,14 @@ def _path_rules(element: etree._Element) -> list[Rule]:
     return out
 
 
-def _subpaths(data: str) -> list[tuple[list[tuple[float, float]], bool]]:
-    """The straight-line skeleton of AbbreviatedData: M/S start, L line, C close;
-    a curve (B, Q, A) moves the pen to its end point and breaks the line."""
+def path_commands(data: str) -> list[tuple[str, list[tuple[float, float]]]]:
+    """AbbreviatedData as drawing commands in object space: "M" (start; OFD's S and M),
+    "L" (line), "B" (cubic curve: two controls and the end), "C" (close). A quadratic
+    curve (Q) is given as the cubic it is; an arc (A) as a line to its end."""
     tokens = data.split()
     arity = {"M": 2, "S": 2, "L": 2, "B": 6, "Q": 4, "A": 7, "C": 0}
-    paths: list[tuple[list[tuple[float, float]], bool]] = []
-    current: list[tuple[float, float]] = []
+    out: list[tuple[str, list[tuple[float, float]]]] = []
+    pen = start = (0.0, 0.0)
     i = 0
     while i < len(tokens):
         op = tokens[i]
@@ -328,20 +412,48 @@ def _subpaths(data: str) -> list[tuple[list[tuple[float, float]], bool]]:
         i += 1 + count
         if args is None or len(args) < count:
             continue
+        points = list(zip(args[0::2], args[1::2], strict=False))
         if op in ("M", "S"):
-            if len(current) > 1:
-                paths.append((current, False))
-            current = [(args[0], args[1])]
+            out.append(("M", points))
+            pen = start = points[0]
         elif op == "L":
-            current.append((args[0], args[1]))
-        elif op == "C":
-            if len(current) > 1:
-                paths.append((current, True))
-            current = current[:1]
+            out.append(("L", points))
+            pen = points[0]
+        elif op == "B":
+            out.append(("B", points))
+            pen = points[2]
+        elif op == "Q":
+            (cx, cy), end = points
+            first = (pen[0] + 2 / 3 * (cx - pen[0]), pen[1] + 2 / 3 * (cy - pen[1]))
+            second = (end[0] + 2 / 3 * (cx - end[0]), end[1] + 2 / 3 * (cy - end[1]))
+            out.append(("B", [first, second, end]))
+            pen = end
+        elif op == "A":
+            pen = (args[5], args[6])
+            out.append(("L", [pen]))
         else:
-            if len(current) > 1:
-                paths.append((current, False))
-            current = [(args[-2], args[-1])]
+            out.append(("C", []))
+            pen = start
+    return out
+
+
+def subpaths(data: str) -> list[tuple[list[tuple[float, float]], bool]]:
+    """The straight-line skeleton of a path: its runs of lines, and whether each is
+    closed; a curve breaks a run."""
+    paths: list[tuple[list[tuple[float, float]], bool]] = []
+    current: list[tuple[float, float]] = []
+    for op, points in path_commands(data):
+        if op == "L":
+            current.append(points[0])
+            continue
+        if len(current) > 1:
+            paths.append((current, op == "C"))
+        if op == "M":
+            current = [points[0]]
+        elif op == "C":
+            current = current[:1]
+        else:  # a curve: a new run from its end
+            current = [points[-1]]
     if len(current) > 1:
         paths.append((current, False))
     return paths
@@ -377,7 +489,7 @@ def page_items(glyphs: list[Glyph], rules: list[Rule]) -> list[Line | Row]:
     items: list[Line | Row] = []
     for line in _text_lines(free):
         text = _line_text(line)
-        if not is_page_number(text):
+        if text and not is_page_number(text):
             items.append(Line(-(line[0].baseline - line[0].size) / MM_PER_POINT, text))
     for table, cells in zip(tables, in_cells, strict=True):
         rows: dict[int, list[tuple[float, float, str]]] = {}
@@ -409,29 +521,36 @@ def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
 
 
 def _line_text(line: list[Glyph], tabs: bool = True) -> str:
-    """A line's characters; a gap of a quarter of the type a space, of one and a half
-    (a cell of an unruled table) a tab."""
-    parts = [line[0].char]
-    for previous, glyph in zip(line, line[1:], strict=False):
-        gap = glyph.x0 - previous.x1
-        size = max(glyph.size, previous.size)
-        if tabs and gap > 1.5 * size:
-            parts.append("\t")
-        elif gap > SPACE_GAP * size:
-            parts.append(" ")
+    """A line's characters; a space where the producer wrote one or the gap is a quarter
+    of the type, a tab where it is one and a half (a cell of an unruled table)."""
+    parts: list[str] = []
+    previous: Glyph | None = None
+    spaced = False
+    for glyph in line:
+        if glyph.char == " ":
+            spaced = previous is not None
+            continue
+        if previous is not None:
+            gap = glyph.x0 - previous.x1
+            size = max(glyph.size, previous.size)
+            if tabs and gap > 1.5 * size:
+                parts.append("\t")
+            elif spaced or gap > SPACE_GAP * size:
+                parts.append(" ")
         parts.append(glyph.char)
+        previous, spaced = glyph, False
     return "".join(parts)
 
 
 # --- XML values -------------------------------------------------------------------------
 
 
-def _local(tag: str) -> str:
+def local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in element if isinstance(c.tag, str) and _local(c.tag) == name]
+    return [c for c in element if isinstance(c.tag, str) and local(c.tag) == name]
 
 
 def _child(element: etree._Element, name: str) -> etree._Element | None:
@@ -439,7 +558,7 @@ def _child(element: etree._Element, name: str) -> etree._Element | None:
     return found[0] if found else None
 
 
-def _child_text(element: etree._Element, name: str) -> str | None:
+def child_text(element: etree._Element, name: str) -> str | None:
     child = _child(element, name)
     return child.text if child is not None else None
 
