@@ -14,7 +14,8 @@ and in all, no member or reference outside the package, no DTD or entities.
 Reconstruction is the PDF geometric path's, on the same grid code: text outside tables
 as lines (glyphs grouped by baseline, ordered by x, a wide gap a tab), each table row as
 its cells joined by tabs, a blank cell an empty string, a merged cell once where it
-begins, a row broken by a page break joined.
+begins, a row broken by a page break joined. A package with too little text to read
+(scanned pages, type drawn as glyph outlines) reads as a scan, for OCR (ofd_scan.py).
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ _PARSER = etree.XMLParser(
 
 @dataclass(frozen=True)
 class Glyph:
-    char: str
+    """A character where the page prints it: page millimetres, y downwards."""
+
+    char: str  # " " for a space the producer wrote (zero width)
     x0: float
     x1: float
     baseline: float
@@ -66,7 +69,8 @@ class Glyph:
 
 @dataclass(frozen=True)
 class Rule:
-    """A horizontal (at y, from x0 to x1) or vertical (at x, from y0 to y1) line."""
+    """A horizontal (at y, from x0 to x1) or vertical (at x, from y0 to y1) line, in
+    page millimetres, y downwards."""
 
     horizontal: bool
     at: float
@@ -93,9 +97,7 @@ def extract_ofd(data: bytes) -> Extracted:
         items.extend(lines)
     if pages == 0:
         raise ExtractionError("OFD has no pages")
-    title = None
-    for info in (_child(body, "DocInfo") for body in _children(root, "DocBody")):
-        title = title or ((child_text(info, "Title") or "").strip() if info is not None else None) or None
+    title = _title(root)
     if characters < SCAN_CHARS_PER_PAGE * pages:
         if pictures:
             # Scanned pages, or type drawn as glyph outlines: OCR reads them (ofd_scan).
@@ -103,6 +105,16 @@ def extract_ofd(data: bytes) -> Extracted:
         if characters == 0:
             raise ExtractionError("OFD has no text and draws nothing to read")
     return Extracted(lines=[item.text for item in items], kind="ofd", path="ofd", title_hint=title)
+
+
+def _title(root: etree._Element) -> str | None:
+    """The title the package's metadata gives (DocInfo), as a DOCX's properties give one."""
+    for body in _children(root, "DocBody"):
+        info = _child(body, "DocInfo")
+        title = (child_text(info, "Title") or "").strip() if info is not None else ""
+        if title:
+            return title
+    return None
 
 
 # --- the package ------------------------------------------------------------------------
@@ -232,6 +244,7 @@ def _document_pages(package: Package, path: str) -> Iterator[Page]:
     pages = _child(document, "Pages")
     if pages is None:
         return
+    drawn: dict[str, etree._Element | None] = {}
     for entry in _children(pages, "Page"):
         location = entry.get("BaseLoc")
         if not location:
@@ -242,9 +255,10 @@ def _document_pages(package: Package, path: str) -> Iterator[Page]:
         for used in _children(page, "Template"):
             template_path = templates.get(used.get("TemplateID", ""))
             if template_path:
-                content = _child(package.xml(template_path), "Content")
-                if content is not None:
-                    contents.append(content)
+                if template_path not in drawn:  # read once, however many pages use it
+                    drawn[template_path] = _child(package.xml(template_path), "Content")
+                if drawn[template_path] is not None:
+                    contents.append(drawn[template_path])
         content = _child(page, "Content")
         if content is not None:
             contents.append(content)
