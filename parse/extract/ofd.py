@@ -26,6 +26,7 @@ import posixpath
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lxml import etree
 from nianbao.parse.detect import MAX_ZIP_MEMBERS, zip_member_count
@@ -34,7 +35,7 @@ from nianbao.parse.extract.pdf import SCAN_CHARS_PER_PAGE
 from nianbao.parse.extract.pdf_layout import SPACE_GAP, Line, Row, continues_row, join_rows
 from nianbao.parse.extract.pdf_rules import THIN
 from nianbao.parse.extract.pdf_rules import Rule as PdfRule
-from nianbao.parse.extract.pdf_tables import find_tables
+from nianbao.parse.extract.pdf_tables import MAX_RULES, find_tables
 from nianbao.parse.text import clean_line, is_page_number
 
 MAX_MEMBER_BYTES = 32 * 1024 * 1024  # one page's XML: a dense page is a few MB
@@ -43,6 +44,7 @@ MAX_PAGES = 300  # as for PDF: an annual report runs to a few dozen pages
 MAX_BLOCK_DEPTH = 64  # PageBlocks nested deeper are not a layout, they are an attack
 MAX_PAGE_GLYPHS = 200_000  # a dense page prints a few thousand characters
 MAX_PAGE_OBJECTS = 500_000  # type as glyph outlines is one object a character
+MAX_PATH_DATA = 1_000_000  # characters of one path's data: a glyph takes ~1,000, a chart ~100,000
 
 MM_PER_POINT = 25.4 / 72
 RULE_THICKNESS = THIN * MM_PER_POINT  # a filled rectangle thinner than this is a drawn rule
@@ -52,8 +54,7 @@ _PARSER = etree.XMLParser(
 )
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
     """A character where the page prints it: page millimetres, y downwards."""
 
     char: str  # " " for a space the producer wrote (zero width)
@@ -326,7 +327,8 @@ class _PageObjects:
         elif name == "ImageObject":
             self.pictures += 1
         elif element.get("Visible", "true") != "false":
-            self.rules.extend(_path_rules(element))
+            if len(self.rules) <= MAX_RULES:  # more is a drawing; the grid reads no table then
+                self.rules.extend(_path_rules(element))
             self.pictures += element.get("Fill", "false") == "true"
 
 
@@ -355,6 +357,8 @@ def _text_glyphs(element: etree._Element) -> list[Glyph]:
         y = _number(code.get("Y"), y)
         delta_x = _deltas(code.get("DeltaX"), len(text))
         delta_y = _deltas(code.get("DeltaY"), len(text))
+        if len(out) + len(text) > MAX_PAGE_GLYPHS:
+            raise ExtractionError(f"OFD page places more than {MAX_PAGE_GLYPHS} characters; refused")
         for index, char in enumerate(text):
             natural = size * (1.0 if _wide(char) else 0.5)  # the font's advance, near enough
             advance = _delta(delta_x, index, natural)
@@ -375,8 +379,8 @@ def _text_glyphs(element: etree._Element) -> list[Glyph]:
 def _path_rules(element: etree._Element) -> list[Rule]:
     """Straight horizontal and vertical strokes, and thin filled rectangles, as rules."""
     data = child_text(element, "AbbreviatedData")
-    if not data:
-        return []
+    if not data or len(data) > MAX_PATH_DATA:
+        return []  # nothing drawn, or a drawing far too big to be a table's rules
     place, _ = placement(element)
     stroked = element.get("Stroke", "true") != "false"
     filled = element.get("Fill", "false") == "true"

@@ -17,6 +17,7 @@ import pypdfium2.raw as pdfium_c
 from lxml import etree
 from nianbao.parse.extract import Extracted, ExtractionError
 from nianbao.parse.extract.ofd import (
+    MAX_PATH_DATA,
     MM_PER_POINT,
     Package,
     Page,
@@ -108,8 +109,8 @@ def _decoded(data: bytes, member: str):  # noqa: ANN202 - a PIL image
 
 def _draw_path(target, element: etree._Element, to_pdf) -> None:  # noqa: ANN001
     data = child_text(element, "AbbreviatedData")
-    if not data:
-        return
+    if not data or len(data) > MAX_PATH_DATA:
+        return  # nothing to draw, or more than any page of a report draws
     place, scale = placement(element)
     filled = element.get("Fill", "false") == "true"
     stroked = element.get("Stroke", "true") != "false"

@@ -290,6 +290,7 @@ def test_detected_as_ofd_not_docx() -> None:
         ("hostile-traversal-member.ofd", "unsafe member name"),
         ("hostile-traversal-reference.ofd", "outside the package"),
         ("hostile-billion-laughs.ofd", "declares a DTD"),
+        ("hostile-flood.ofd", "more than 200000 characters"),
     ],
 )
 def test_hostile_package_is_a_failed_record(name: str, reason: str) -> None:
