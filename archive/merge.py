@@ -24,6 +24,7 @@ rerun after an interruption copies what is still missing.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
 import os
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from nianbao.archive.archive import LOCK_NAME, Archive
-from nianbao.archive.blob_store import CHUNK, BlobError
+from nianbao.archive.blob_store import CHUNK, BlobError, BlobStore
 from nianbao.archive.fetch import utc_now_iso
 from nianbao.archive.provenance import FETCH_COLUMNS, RUN_COLUMNS
 from nianbao.archive.verify import check_records
@@ -147,6 +148,22 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def sync_file_system(path: Path) -> None:
+    """Everything written to the file system holding ``path`` reaches the disk: one
+    ``syncfs`` (Linux) where a merge would otherwise fsync each blob, else ``sync``."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()
 
 
 class SourceMerge:
@@ -297,17 +314,20 @@ class SourceMerge:
 
     # -- 2. blobs ------------------------------------------------------------
     def copy_blobs(self) -> None:
+        # Written without an fsync each (three per blob made the merge ~13 ms a blob); made
+        # durable all at once before any row names them (copy_warc_files ends with that).
+        blobs = BlobStore(self.dst.blobs.root, durable=False)
         for sha in sorted(self.blobs):
-            if self.dst.blobs.has(sha):
+            if blobs.has(sha):
                 self.stats.blobs_deduplicated += 1
                 continue
             try:
                 with self.source.blobs.open(sha) as stream:
-                    self.dst.blobs.put_stream(stream, expected=sha)
+                    blobs.put_stream(stream, expected=sha)
             except BlobError as error:
                 raise MergeError(f"the source archive at {self.root} is damaged: {error}") from None
             self.stats.blobs_copied += 1
-            self.stats.blob_bytes_copied += self.dst.blobs.path(sha).stat().st_size
+            self.stats.blob_bytes_copied += blobs.path(sha).stat().st_size
 
     # -- 3. WARC files -------------------------------------------------------
     def copy_warc_files(self) -> None:
@@ -317,6 +337,8 @@ class SourceMerge:
                 part.unlink()
         for name in sorted(self.warc_files):
             self.warc_names[name] = self._copy_warc_file(name)
+        if self.dst.blobs.durable:
+            sync_file_system(self.dst.root)
 
     def _copy_warc_file(self, name: str) -> str:
         path = self.source.warc_path(name)
