@@ -47,6 +47,7 @@ class Alternative:
 
     values: Values
     note: str = ""
+    dropped: int = 0  # printed values this reading leaves out
 
 
 @dataclass
@@ -144,7 +145,9 @@ def row_readings(span: list[Token], width: int) -> list[Alternative]:
     readings = _cell_readings(span, width)
     if len(values) > width:
         first = Alternative(
-            [t.value for t in values[:width]], f"took the first {width} of {len(values)} values"
+            [t.value for t in values[:width]],
+            f"took the first {width} of {len(values)} values",
+            dropped=len(values) - width,
         )
         readings = [first] if not readings else readings + [first]
         readings += _joined_readings(span, values, width)
@@ -170,6 +173,7 @@ def _cell_readings(span: list[Token], width: int) -> list[Alternative]:
     extra = len(cells) - width
     if extra < 0 or extra > leading + trailing:
         return []
+    elsewhere = sum(t.kind in (NUMBER, NULL) for t in span) - sum(t.kind in (NUMBER, NULL) for t in cells)
     readings = []
     for head in range(min(leading, extra), max(0, extra - trailing) - 1, -1):
         kept = cells[head : len(cells) - (extra - head)]
@@ -178,7 +182,7 @@ def _cell_readings(span: list[Token], width: int) -> list[Alternative]:
             if not readings
             else f"merged cells: {head} empty cell(s) before the values, {extra - head} after"
         )
-        readings.append(Alternative([t.value for t in kept], note))
+        readings.append(Alternative([t.value for t in kept], note, dropped=elsewhere))
     return readings
 
 

@@ -43,6 +43,7 @@ from nianbao.parse.text import Token
 Table = dict[str, dict[str, int | float | None]]
 
 MAX_COMBINATIONS = 256  # readings of several rows tried together; beyond, one row at a time
+_PASSES = 4  # over the rows one at a time, until no row's choice changes
 
 
 @dataclass
@@ -221,7 +222,9 @@ def choose(
     say in ``choice`` (and ``read.notes``) which reading won where it is not the plain one."""
     options: dict[str, list[Alternative]] = {}
     for key, alternatives in read.alternatives.items():
-        scores = [row_score(a.values) for a in alternatives]
+        # A reading that accounts for every printed value beats one that leaves some
+        # out, where the row's own sum cannot tell them apart.
+        scores = [(row_score(a.values), a.dropped) for a in alternatives]
         options[key] = [a for a, s in zip(alternatives, scores, strict=True) if s == min(scores)]
     open_rows = [k for k, opts in options.items() if len(opts) > 1] if table_score else []
     chosen = {k: opts[0] for k, opts in options.items()}
@@ -259,14 +262,20 @@ def _by_table(
                 best = (score, combination)
         assert best is not None
         return dict(zip(open_rows, best[1], strict=True))
-    picked: dict[str, Alternative] = {}
-    for key in open_rows:
-        scored = []
-        for alternative in options[key]:
-            trial[key] = alternative.values
-            scored.append((table_score(trial), alternative))
-        picked[key] = min(scored, key=lambda s: s[0])[1]  # min keeps the first of equals
-        trial[key] = picked[key].values
+    picked = {key: options[key][0] for key in open_rows}
+    for _ in range(_PASSES):
+        changed = False
+        for key in open_rows:
+            scored = []
+            for alternative in options[key]:
+                trial[key] = alternative.values
+                scored.append((table_score(trial), alternative))
+            best = min(scored, key=lambda s: s[0])[1]  # min keeps the first of equals
+            changed |= best is not picked[key]
+            picked[key] = best
+            trial[key] = best.values
+        if not changed:
+            break
     return picked
 
 

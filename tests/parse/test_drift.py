@@ -84,3 +84,77 @@ def test_printed_blanks_are_null() -> None:
     row = parsed["applications"]["carried_in"]
     assert (row["natural_person"], row["commercial_enterprise"]) == (None, None)
     assert parsed["status"] == "ok"
+
+
+# --- drift the form's arithmetic has to resolve (issue 9, items 3 and 4) -----------------
+# A city's report, so table 3 and table 4 hold numbers of two and more digits.
+
+_TABLE3_ROW = re.compile(r"(?m)^(\S+?) ((?:\d+ ){6}\d+)$")
+_TABLE4_LINE = re.compile(r"(?m)^((?:\d+ ){14}\d+)$")
+
+
+def _split_last_number(text: str) -> str:
+    # A row's last number wrapped in its narrow cell: "… 1" then "8" on the next line.
+    def split(match: re.Match[str]) -> str:
+        numbers = match.group(2).split()
+        last = numbers[-1]
+        if len(last) < 2:
+            return match.group(0)
+        return f"{match.group(1)} {' '.join(numbers[:-1])} {last[:-1]}\n{last[-1]}"
+
+    return _TABLE4_LINE.sub(lambda m: _split_first(m.group(1)), _TABLE3_ROW.sub(split, text))
+
+
+def _split_first(line: str) -> str:
+    numbers = line.split()
+    i = next((i for i, n in enumerate(numbers) if len(n) > 1), None)
+    if i is None:
+        return line
+    return " ".join(numbers[:i] + [numbers[i][:-1]]) + "\n" + " ".join([numbers[i][-1]] + numbers[i + 1 :])
+
+
+def _rests_below(text: str) -> str:
+    # A PDF's wrapped cells: the row's line with each number's first digits, the rests
+    # of the (up to three) numbers of two digits and more on the line below.
+    def wrap(match: re.Match[str]) -> str:
+        numbers = match.group(2).split()
+        split = [i for i, n in enumerate(numbers) if len(n) > 1][:3]
+        if not split:
+            return match.group(0)
+        heads = [n[:-1] if i in split else n for i, n in enumerate(numbers)]
+        return f"{match.group(1)} {' '.join(heads)}\n{' '.join(numbers[i][-1] for i in split)}"
+
+    return _TABLE3_ROW.sub(wrap, text)
+
+
+def _subtotal_column(text: str) -> str:
+    # Some bodies print a 法人或其他组织 小计 column after 其他.
+    def add(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in match.group(2).split()]
+        numbers.insert(6, sum(numbers[1:6]))
+        return f"{match.group(1)} {' '.join(map(str, numbers))}"
+
+    text = text.replace("法律服务机构 其他\n", "法律服务机构 其他 小计\n")
+    return _TABLE3_ROW.sub(add, text)
+
+
+ARITHMETIC_DRIFTS: dict[str, Callable[[str], str]] = {
+    "a row's last number split over the line break": _split_last_number,
+    "rests of wrapped numbers on the line below": _rests_below,
+    "a 小计 column in table 3": _subtotal_column,
+}
+
+
+@pytest.mark.parametrize("template", ["2021", "2019"])
+@pytest.mark.parametrize("drift", list(ARITHMETIC_DRIFTS), ids=list(ARITHMETIC_DRIFTS))
+def test_drift_the_arithmetic_resolves(drift: str, template: str) -> None:
+    record = synthetic_report(
+        "某某市人民政府", 2023 if template == "2021" else 2020, template, seed=8, level="city"
+    )
+    original = render_text(record).decode("utf-8")
+    text = ARITHMETIC_DRIFTS[drift](original)
+    assert text != original, "the drift must change the document"
+    parsed = parse_bytes(text.encode("utf-8"), drift).record
+    assert_same(parsed, record)
+    assert parsed["status"] == "ok", parsed["errors"]
+    assert all(c["ok"] for c in parsed["checks"]), parsed["checks"]
