@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from archive_helpers import html_fetch
 from click.testing import CliRunner
-from nianbao.archive import Archive, Provenance
+from nianbao.archive import Archive, ArchiveLocked, Provenance
 from nianbao.archive.merge import MergeError, SourceMerge, merge_archives
 from nianbao.archive.verify import verify
 
@@ -326,12 +326,31 @@ def test_missing_and_damaged_sources_are_refused_with_nothing_merged(two_machine
     assert sorted(read(into / "archive").blobs) == []
 
 
-def test_a_source_being_written_is_refused(two_machines, tmp_path: Path) -> None:
-    a, _ = two_machines
+def test_a_source_or_destination_being_written_is_refused(two_machines, tmp_path: Path) -> None:
+    a, b = two_machines
     live = Archive(a / "archive", durable=False)
     live.start_run("portal")
     try:
         with pytest.raises(MergeError, match="being written"):
             merge_archives([a], tmp_path / "merged")
+        with pytest.raises(ArchiveLocked, match="another process"):  # a crawl into the destination
+            merge_archives([b], a / "archive")
     finally:
         live.close()
+
+
+def test_an_archive_from_before_machines_were_recorded_merges(two_machines, tmp_path: Path) -> None:
+    a, _ = two_machines
+    conn = sqlite3.connect(a / "archive" / "provenance.db")
+    conn.executescript(
+        """DROP TRIGGER runs_end_once; ALTER TABLE runs DROP COLUMN machine; DROP TABLE merges;
+        CREATE TRIGGER runs_end_once BEFORE UPDATE ON runs WHEN OLD.ended_at IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a run changes only once, when it ends'); END;
+        PRAGMA user_version=1;"""
+    )
+    conn.close()
+    into = tmp_path / "merged"
+    assert merge_archives([a], into)[0].fetches_added == 6  # the source read as it is, not upgraded
+    assert "machine" not in read(a / "archive").provenance.runs()[0]
+    assert [r["machine"] for r in read(into).provenance.runs()] == [None]
+    assert_verifies(into)
