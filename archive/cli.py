@@ -146,6 +146,8 @@ def merge_command(ctx: click.Context, sources: tuple[Path, ...], into: Path | No
         results = merge_archives(sources, target)
     except (MergeError, ArchiveLocked) as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # a disk full, a file unreadable: what was merged stays sound
+        raise click.ClickException(f"the merge stopped: {error}; run it again when that is mended") from None
     for stats in results:
         click.echo(stats.summary())
     click.echo(f"merged {len(results)} archive(s) into {target}")

@@ -179,6 +179,7 @@ class SourceMerge:
         self.blobs: set[str] = set()
         self.warc_files: set[str] = set()
         self.warc_names: dict[str, str] = {}  # source WARC file name -> destination name
+        self.source: Archive  # opened by steps()
 
     # -- the whole merge ---------------------------------------------------
     def run(self) -> MergeStats:
@@ -191,7 +192,7 @@ class SourceMerge:
         "warc files", "fetches" after each batch, "ended"). Stopping between two leaves the
         destination as an interrupted merge does; running the merge again completes it."""
         started = time.monotonic()
-        with self._source() as source:
+        with _SourceArchive(self.root) as source:
             self.source = source
             try:
                 self.plan()
@@ -217,9 +218,6 @@ class SourceMerge:
             self.stats.seconds = round(time.monotonic() - started, 3)
             self.dst.provenance.end_merge(merge_id, utc_now_iso(), asdict(self.stats))
             yield "ended"
-
-    def _source(self) -> _SourceArchive:
-        return _SourceArchive(self.root)
 
     # -- 1. what is new, and is it sound -----------------------------------
     def plan(self) -> None:
@@ -458,7 +456,10 @@ class _SourceArchive:
     def __enter__(self) -> Archive:
         lock_path = self.root / LOCK_NAME
         if lock_path.exists():
-            self._lock = lock_path.open("rb")
+            try:
+                self._lock = lock_path.open("rb")
+            except OSError as error:
+                raise MergeError(f"cannot read the source archive at {self.root}: {error}") from None
             try:
                 fcntl.flock(self._lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError:
