@@ -283,7 +283,7 @@ TABLE3_ROWS: tuple[Table3Row, ...] = (
         "other_no_correction",
         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
         f"{_RESULTS}|（六）其他处理",
-        r"逾期不补正[、,]?行政机关不再处理其政府信息公开申请",
+        r"逾期不补正",  # some print only the first half: "1.申请人无正当理由逾期不补正"
         templates=("2021",),
         result=True,
     ),
@@ -291,7 +291,7 @@ TABLE3_ROWS: tuple[Table3Row, ...] = (
         "other_unpaid_fee",
         "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
         f"{_RESULTS}|（六）其他处理",
-        r"缴纳费用[、,]?行政机关不再处理其政府信息公开申请",
+        r"缴纳费用|收费通知",
         templates=("2021",),
         result=True,
     ),

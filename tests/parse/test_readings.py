@@ -11,6 +11,7 @@ table 3 with a 法人或其他组织 小计 column.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,27 @@ def test_extraction_says_which_reading_won() -> None:
     text, _ = fixture("city-2019")
     result = parse_bytes(replaced(text, GRANTED, "（一）予以公开 0 14 1 1 2 0 1\n8").encode("utf-8"), "test")
     assert result.extraction == "text; table 3 row granted: joined 1|8→18"
+
+
+def test_labels_printed_by_their_first_half() -> None:
+    """Some bodies print only 1.申请人无正当理由逾期不补正 / 2.…缴纳费用."""
+    text, expected = fixture("county-2021-long")
+    for half in ("逾期不补正", "缴纳费用"):
+        text = text.replace(f"{half}、行政机关不再处理其政府信息公开申请", half)
+    assert read(text).record["applications"] == expected["applications"]
+
+
+def test_missing_column_in_html_cells() -> None:
+    """The same left-out column in a portal's HTML table: its header cell and each
+    row's cell gone; the printed cells read by their headers."""
+    html = (FIXTURES / "city-2019.html").read_text(encoding="utf-8")
+    cell = r"<td[^>]*><p>{}</p></td>"
+    html = re.sub(cell.format("本年增/减"), "", html)
+    for label in ("行政许可", "其他对外管理服务事项", "行政处罚", "行政强制", "行政事业性收费"):
+        html, count = re.subn(
+            f"({cell.format(label)}{cell.format('[^<]*')}){cell.format('[^<]*')}", r"\1", html
+        )
+        assert count == 1, label
+    t2 = parse_bytes(html.encode("utf-8"), "test").record["active_disclosure"]
+    printed = [(t2[k]["previous"], t2[k]["change"], t2[k]["decisions"]) for k in ("licensing", "punishment")]
+    assert printed == [(74, None, 4033), (110, None, 1957)]
