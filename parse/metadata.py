@@ -46,6 +46,7 @@ _TITLE_YEAR = re.compile(rf"[(（]?({_YEAR_DIGITS})年度?[)）]?")
 _TITLE_LINES = 4  # a title wraps over up to 3 lines, under its body's name on one of its own
 _TITLE_CHARS = 80  # compact characters: anything longer is prose, not a title
 _HEAD_LINES = 400  # a title stands this near the top, even under a portal's navigation
+_LINE_CHARS = 160  # printed characters: a longer line is a paragraph, no title, body or meta line
 _GAP_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 
 # Names of bodies end with what kind of body they are. Matched against compact text,
@@ -84,6 +85,7 @@ _PUNCTUATION = re.compile(r"[,，。;；:：!！?？、]")
 _DATE = r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)"
 _SIGNATURE_DATE = re.compile(rf"^(?P<body>.*?){_DATE}$")
 _SIGNATURE_REACH = 2  # the body's name stands at most this many lines above the date
+_SIGNATURE_DATES = 50  # date lines tried from the end: a portal's lists after the report hold some
 _FIRST_SECTION = ("一、", "一.", "1、")
 
 
@@ -173,35 +175,63 @@ def _head(lines: Sequence[str]) -> list[str | None]:
     for raw in lines[:_HEAD_LINES]:
         if not raw.strip():
             continue
-        line = clean_line(raw).lstrip("#").strip()
-        if compact(line).startswith(_FIRST_SECTION):
+        if compact(raw[:12]).startswith(_FIRST_SECTION):
             break
+        if len(raw) > _LINE_CHARS:
+            head.append(None)  # a paragraph
+            continue
+        line = clean_line(raw).lstrip("#").strip()
         head.append(None if _is_chrome(line) else line)
     return head
 
 
 def _title_in_lines(lines: Sequence[str]) -> str | None:
-    """The first title the lines print (1 to 3 lines joined); one with a year before
-    one without."""
+    """The first title the lines print: up to four lines joined, the first of them
+    possibly from a gap on (``Object 1 某某局2023年…``, a placeholder LibreOffice prints
+    on the heading's line); one with a year before one without."""
     head = _head(lines)
     yearless: str | None = None
-    for i in range(len(head)):
-        joined, printed = "", []
-        for part in head[i : i + _TITLE_LINES]:
-            if part is None:
-                break
-            joined += compact(part)
-            printed.append(part)
-            if len(joined) > _TITLE_CHARS:
-                break
-            title = _read_title(joined)
-            if title is None:
-                continue
-            if title.year is not None:
-                return tidy_title(" ".join(printed))
-            yearless = yearless or tidy_title(" ".join(printed))
-            break
+    for i, first in enumerate(head):
+        if first is None:
+            continue
+        for start in _starts(first):
+            found = _title_from(start, head[i + 1 : i + _TITLE_LINES])
+            if found and found[1]:
+                return found[0]
+            yearless = yearless or (found[0] if found else None)
     return yearless
+
+
+def _starts(line: str) -> list[str]:
+    """What follows each gap in a line (the whole line first) that is short enough to
+    be a title; a long line costs no more than a short one."""
+    starts, tail = [], ""
+    for part in reversed(line.split()[-_TITLE_CHARS:]):
+        tail = f"{part} {tail}" if tail else part
+        if len(tail) > _TITLE_CHARS * 2:  # printed, spaces included
+            break
+        starts.append(tail)
+    return starts[::-1]
+
+
+def _title_from(first: str, following: Sequence[str | None]) -> tuple[str, bool] | None:
+    """The title that ``first`` begins (joined with up to three lines after it) and
+    whether it has a year: the shortest with one, else the shortest without."""
+    joined, printed = "", []
+    yearless: str | None = None
+    for part in (first, *following):
+        if part is None:
+            break
+        joined += compact(part)
+        printed.append(part)
+        if len(joined) > _TITLE_CHARS:
+            break
+        title = _read_title(joined)
+        if title is not None and title.year is not None:
+            return tidy_title(" ".join(printed)), True
+        if title is not None:
+            yearless = yearless or tidy_title(" ".join(printed))
+    return (yearless, False) if yearless else None
 
 
 def find_title(lines: list[str], hint: str | None = None, fallback: str | None = None) -> str | None:
@@ -274,17 +304,23 @@ def _body_of_loose_title(title: str) -> str | None:
 def _signature(lines: Sequence[str]) -> str | None:
     """The body that signs the report: the last date line (``2024年1月20日``) with a
     body's name on it or at most two lines above it."""
-    printed = [clean_line(x) for x in lines if x.strip() and not is_page_number(x)]
+    printed = [x for x in lines if x.strip() and not is_page_number(x)]
+    dates = 0
     for i in range(len(printed) - 1, -1, -1):
+        if "日" not in printed[i] or len(printed[i]) > _LINE_CHARS:
+            continue  # no date, or a paragraph (a document's worth of lines costs little)
         match = _SIGNATURE_DATE.match(compact(printed[i]))
         if not match:
             continue
+        dates += 1
+        if dates > _SIGNATURE_DATES:
+            break
         if match.group("body"):
             if is_body_name(match.group("body")):
                 return match.group("body")
             continue  # prose that ends with a date
         for above in printed[max(0, i - _SIGNATURE_REACH) : i][::-1]:
-            if is_body_name(above) and not _is_chrome(above):
+            if len(above) <= _LINE_CHARS and is_body_name(above) and not _is_chrome(above):
                 return compact(above)
     return None
 
@@ -300,6 +336,8 @@ def _meta_body(lines: Sequence[str]) -> str | None:
     """The body a portal's meta line names: 发布机构/发文机关/发布单位 before 来源."""
     found: dict[str, str] = {}
     for line in lines[:_HEAD_LINES]:
+        if len(line) > _LINE_CHARS or not any(label in line for label in _META_LABELS):
+            continue
         for label, value in _META.findall(fold(clean_line(line))):
             value = _NEXT_META.split(compact(value))[0]
             if label not in found and is_body_name(value):
