@@ -81,7 +81,8 @@ def check_against_manifest(data: DataDir, reports: list[dict]) -> DemoResult:
     failed_arithmetic = {
         r["report"]
         for r in db.query(
-            "select report from checks where ok = 0 and check_id like 'T%' and scope = 'report'"
+            "select r.sha256 as report from checks c join reports r on r.id = c.report "
+            "where c.ok = 0 and c.check_id like 'T%' and c.scope = 'report'"
         )
     }
     balanced = [r for r in reports if r.get("balanced", True)]

@@ -37,6 +37,12 @@ def _yaml(name: str) -> dict[str, Any]:
     return yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
 
 
+def facets() -> dict[str, list[str]]:
+    """The facets each table's page shows (metadata.yaml), by table."""
+    tables = _yaml("metadata.yaml")["databases"]["nianbao"]["tables"]
+    return {name: list(spec["facets"]) for name, spec in tables.items() if spec and spec.get("facets")}
+
+
 def _form_labels() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     """Column labels of the form's number columns, and Chinese labels of the form's row,
     group and column keys, from nianbao.parse.form (never typed a second time)."""

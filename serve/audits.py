@@ -45,7 +45,7 @@ def _one_per_body_year(db: sqlite_utils.Database) -> dict[tuple[str, int], dict[
     """The report standing for each (body, year): the best-read one if there are several."""
     chosen: dict[tuple[str, int], dict[str, Any]] = {}
     rows = db.query(
-        "select sha256, body, body_kind, year, form, status, published from reports "
+        "select id, body, body_kind, year, form, status, published from reports "
         "where body is not null and year is not null order by sha256"
     )
     for row in rows:
@@ -72,8 +72,8 @@ def _table_values(
 def _year_carry(pairs, applications) -> Iterator[dict[str, Any]]:
     columns = [c.key for c in TABLE3_COLUMNS]
     for previous, current in pairs:
-        before = applications.get((previous["sha256"], "carried_out"))
-        after = applications.get((current["sha256"], "carried_in"))
+        before = applications.get((previous["id"], "carried_out"))
+        after = applications.get((current["id"], "carried_in"))
         if before is None or after is None:
             continue
         compared = [
@@ -99,8 +99,8 @@ def _t2_in_force(pairs, disclosure) -> Iterator[dict[str, Any]]:
             continue
         parts, wrong = [], []
         for row_key in rules()["t2_in_force"]["rows"]:
-            before = disclosure.get((previous["sha256"], row_key))
-            now = disclosure.get((current["sha256"], row_key))
+            before = disclosure.get((previous["id"], row_key))
+            now = disclosure.get((current["id"], row_key))
             if before is None or now is None:
                 continue
             values = (before["in_force"], now["made"], now["repealed"], now["in_force"])
@@ -139,7 +139,7 @@ def _on_time(reports) -> Iterator[dict[str, Any]]:
 
 def _check(report: dict[str, Any], check_id: str, ok: bool, detail: str) -> dict[str, Any]:
     return {
-        "report": report["sha256"],
+        "report": report["id"],
         "check_id": check_id,
         "scope": "audit",
         "ok": int(ok),
@@ -169,7 +169,7 @@ def run_audits(db: sqlite_utils.Database) -> dict[str, int]:
         db["checks"].insert_all(rows, batch_size=1000)
         db.execute(
             "update reports set checks_failed = "
-            "(select count(*) from checks where checks.report = reports.sha256 and checks.ok = 0)"
+            "(select count(*) from checks where checks.report = reports.id and checks.ok = 0)"
         )
     counts: dict[str, int] = {}
     for row in rows:

@@ -28,7 +28,7 @@ from nianbao.serve.body_kinds import body_kind, is_own_body, registry_kind
 from nianbao.serve.documents import Document
 from nianbao.serve.provenance import copy_provenance, create_source_health
 from nianbao.serve.rows import ReportRows, report_rows
-from nianbao.serve.search import index_terms
+from nianbao.serve.search import TERMS_VERSION, index_terms
 from tqdm import tqdm
 
 
@@ -74,22 +74,27 @@ def build(
     db.execute("pragma synchronous = off")
     db.execute("pragma journal_mode = memory")
     try:
+        if database.exists() and not schema.is_current(db):
+            # An older layout: start a new file (every document is parsed again).
+            db.conn.close()
+            work.unlink()
+            db = sqlite_utils.Database(work)
+            db.execute("pragma synchronous = off")
+            db.execute("pragma journal_mode = memory")
         schema.create(db)
+        reindex_if_stale(db)
         _write_sources(db, sources or {})
-        known = {
-            row["sha256"]: row["parser_version"]
-            for row in db.query("select sha256, parser_version from reports")
-        }
+        writer = ReportWriter(db)
         for document in tqdm(documents, desc="build", unit="doc", disable=not progress):
             stats.documents += 1
-            if known.get(document.sha256) == PARSER_VERSION:
+            if writer.parser_version(document.sha256) == PARSER_VERSION:
                 stats.unchanged += 1
                 continue
             rows = _parse(document)
-            write_report(db, rows)
-            known[document.sha256] = PARSER_VERSION
+            writer.write(rows)
             stats.parsed += 1
             stats.failed += rows.report["status"] == "failed"
+        writer.finish()
         _apply_sources(db)
         if provenance_db is not None:
             stats.provenance = copy_provenance(db, provenance_db)
@@ -97,6 +102,12 @@ def build(
         create_source_health(db)
         stats.audits = run_audits(db)
         stats.reports = db["reports"].count
+        summarise(db)
+        if stats.parsed and stats.parsed * 10 >= stats.reports:
+            # Many new reports: merge the index's segments into one b-tree (smaller, faster).
+            with db.conn:
+                db.execute(f"insert into [{schema.FTS}] ([{schema.FTS}]) values ('optimize')")
+        db.execute("pragma optimize")
         db.conn.close()
         _fsync(work)
         os.replace(work, database)
@@ -191,24 +202,166 @@ def _parse(document: Document) -> ReportRows:
     )
 
 
-def write_report(db: sqlite_utils.Database, rows: ReportRows) -> None:
-    """Replace everything the database holds about one report with ``rows``."""
-    sha = rows.report["sha256"]
-    for table, fts in schema.FTS.items():
-        db.execute(f"delete from [{fts}] where rowid in (select id from [{table}] where report = ?)", [sha])
-    for table in (*schema.REPORT_TABLES, "checks"):
-        db.execute(f"delete from [{table}] where report = ?", [sha])
-    db["reports"].insert(rows.report, replace=True)
-    for table, table_rows in rows.tables.items():
-        if table in schema.FTS:
-            for row in table_rows:
-                rowid = db[table].insert(row).last_pk
-                db.execute(
-                    f"insert into [{schema.FTS[table]}] (rowid, terms) values (?, ?)",
-                    [rowid, index_terms(row["text"])],
-                )
-        elif table_rows:
-            db[table].insert_all(table_rows)
+class ReportWriter:
+    """Writes parsed reports into the database, many per transaction (a re-parsed report
+    keeps its id; its old rows and index terms are removed first)."""
+
+    COMMIT_EVERY = 500
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.conn = db.conn
+        self.known = {
+            sha: (report_id, version)
+            for report_id, sha, version in self.conn.execute("select id, sha256, parser_version from reports")
+        }
+        self.cell_ids = {
+            (t, r, c): i
+            for i, t, r, c in self.conn.execute("select id, form_table, row_key, column_key from cell_keys")
+        }
+        self.pending = 0
+        columns = list(schema.REPORT_COLUMNS)
+        self._insert_report = "insert into reports (id, {}) values (?, {})".format(
+            ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
+        )
+        self._columns = columns
+        self._form_inserts = {
+            name: (key, list(values)) for name, (_, key, values) in schema.FORM_TABLES.items()
+        }
+
+    def parser_version(self, sha256: str) -> str | None:
+        found = self.known.get(sha256)
+        return found[1] if found else None
+
+    def write(self, rows: ReportRows) -> int:
+        """Replace everything the database holds about one report with ``rows``; its id."""
+        conn = self.conn
+        sha = rows.report["sha256"]
+        found = self.known.get(sha)
+        report_id = found[0] if found else None
+        if report_id is not None:
+            remove_report(conn, report_id)
+        cursor = conn.execute(self._insert_report, [report_id, *(rows.report.get(c) for c in self._columns)])
+        report_id = cursor.lastrowid
+        self.known[sha] = (report_id, rows.report.get("parser_version"))
+        for name, (key, values) in self._form_inserts.items():
+            table_rows = rows.tables.get(name) or []
+            if not table_rows:
+                continue
+            present = [v for v in values if any(v in r for r in table_rows)]
+            conn.executemany(
+                f"insert into [{name}] (report, [{key}], {', '.join(f'[{v}]' for v in present)}) "
+                f"values (?, ?, {', '.join('?' for _ in present)})",
+                [(report_id, r[key], *(r.get(v) for v in present)) for r in table_rows],
+            )
+        conn.executemany(
+            "insert or replace into cell_values (report, cell, value) values (?, ?, ?)",
+            [
+                (report_id, self._cell_id(c["form_table"], c["row_key"], c["column_key"]), c["value"])
+                for c in rows.tables.get("cells") or []
+            ],
+        )
+        sections = rows.tables.get("sections") or []
+        conn.executemany(
+            "insert into sections (report, number, text) values (?, ?, ?)",
+            [(report_id, s["number"], s["text"]) for s in sections],
+        )
+        text = (rows.tables.get("report_texts") or [{}])[0].get("text")
+        conn.execute("insert into report_texts (report, text) values (?, ?)", [report_id, text])
+        conn.execute(
+            f"insert into [{schema.FTS}] (rowid, terms) values (?, ?)",
+            [report_id, report_terms(text, [s["text"] for s in sections])],
+        )
+        conn.executemany(
+            "insert or replace into checks (report, check_id, scope, ok, detail) values (?, ?, ?, ?, ?)",
+            [
+                (report_id, c["check_id"], c["scope"], c["ok"], c["detail"])
+                for c in rows.tables.get("checks") or []
+            ],
+        )
+        self.pending += 1
+        if self.pending >= self.COMMIT_EVERY:
+            self.finish()
+        return report_id
+
+    def _cell_id(self, form_table: str, row_key: str, column_key: str) -> int:
+        key = (form_table, row_key, column_key)
+        if key not in self.cell_ids:
+            cursor = self.conn.execute(
+                "insert into cell_keys (form_table, row_key, column_key) values (?, ?, ?)", key
+            )
+            self.cell_ids[key] = cursor.lastrowid
+        return self.cell_ids[key]
+
+    def finish(self) -> None:
+        self.conn.commit()
+        self.pending = 0
+
+
+def write_report(db: sqlite_utils.Database, rows: ReportRows) -> int:
+    """Replace everything the database holds about one report with ``rows``; returns its id."""
+    writer = ReportWriter(db)
+    report_id = writer.write(rows)
+    writer.finish()
+    return report_id
+
+
+def report_terms(text: str | None, sections: Iterable[str | None]) -> str:
+    """What the full-text index holds for a report: the terms of its text and of its sections
+    (a section's prose may be joined where the text breaks a line)."""
+    return " ".join(filter(None, [index_terms(text), *(index_terms(s) for s in sections)]))
+
+
+def _stored_terms(conn, report_id: int) -> str:
+    text = conn.execute("select text from report_texts where report = ?", [report_id]).fetchone()
+    sections = [
+        r[0] for r in conn.execute("select text from sections where report = ? order by id", [report_id])
+    ]
+    return report_terms(text[0] if text else None, sections)
+
+
+def remove_report(conn, report_id: int) -> None:
+    """Delete one report's rows, and its terms from the contentless index (which needs
+    the very terms it was given: recomputed from the stored text)."""
+    conn.execute(
+        f"insert into [{schema.FTS}] ([{schema.FTS}], rowid, terms) values ('delete', ?, ?)",
+        [report_id, _stored_terms(conn, report_id)],
+    )
+    for table in schema.REPORT_TABLES:
+        conn.execute(f"delete from [{table}] where report = ?", [report_id])
+    conn.execute("delete from reports where id = ?", [report_id])
+
+
+def reindex_if_stale(db: sqlite_utils.Database) -> None:
+    """Rebuild the full-text index when the index terms were made by another version of
+    serve/search.py (its old terms could not be deleted exactly)."""
+    row = db.execute("select value from build_info where key = 'terms_version'").fetchone()
+    if row and row[0] == TERMS_VERSION:
+        return
+    conn = db.conn
+    conn.execute(f"drop table if exists [{schema.FTS}]")
+    conn.execute(schema.FTS_SQL)
+    ids = [r[0] for r in conn.execute("select id from reports")]
+    for report_id in ids:
+        conn.execute(
+            f"insert into [{schema.FTS}] (rowid, terms) values (?, ?)",
+            [report_id, _stored_terms(conn, report_id)],
+        )
+    conn.execute("insert or replace into build_info values ('terms_version', ?)", [TERMS_VERSION])
+    conn.commit()
+
+
+def summarise(db: sqlite_utils.Database) -> None:
+    """The summaries the pages read (report_summary, bodies, the facet counts of the
+    tables' unfiltered pages), rebuilt from the tables."""
+    from nianbao.serve.app import facets  # what the site shows: metadata.yaml
+
+    with db.conn:
+        db.execute("delete from report_summary")
+        db.execute(schema.SUMMARY_SQL)
+        db.execute("delete from bodies")
+        db.execute(schema.BODIES_SQL)
+        schema.facet_counts(db, facets())
 
 
 def _write_sources(db: sqlite_utils.Database, sources: dict[str, dict[str, Any]]) -> None:
@@ -239,14 +392,14 @@ def _apply_body_kinds(db: sqlite_utils.Database) -> None:
     government's, else what the body's name says (serve/body_kinds.yaml)."""
     sources = {row["id"]: row for row in db.query("select id, name, level, body_kind from sources")}
     updates = []
-    for row in db.query("select sha256, body, source_id, body_kind from reports"):
+    for row in db.query("select id, body, source_id, body_kind from reports"):
         source = sources.get(row["source_id"])
         own = source is not None and is_own_body(row["body"], source["name"])
         kind = body_kind(row["body"], registry_kind(source) if own else None)
         if kind != row["body_kind"]:
-            updates.append((kind, row["sha256"]))
+            updates.append((kind, row["id"]))
     with db.conn:
-        db.conn.executemany("update reports set body_kind = ? where sha256 = ?", updates)
+        db.conn.executemany("update reports set body_kind = ? where id = ?", updates)
 
 
 def _apply_synthetic(db: sqlite_utils.Database) -> None:

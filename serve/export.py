@@ -25,7 +25,8 @@ def rows(db: sqlite_utils.Database, table: str) -> tuple[list[str], Iterator[dic
     if table not in exportable(db):
         raise KeyError(f"no table or view {table!r}; there are: {', '.join(sorted(exportable(db)))}")
     columns = [c.name for c in db[table].columns]
-    order = "rowid" if table in db.table_names() else "1"
+    # By primary key (a WITHOUT ROWID table has no rowid); a view in its own order.
+    order = ", ".join(f"[{c}]" for c in db[table].pks) if table in db.table_names() else "1"
     return columns, db.query(f"select * from [{table}] order by {order}")
 
 

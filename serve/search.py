@@ -4,18 +4,27 @@ FTS5's unicode61 tokenizer keeps a run of Chinese characters as one token, and t
 trigram tokenizer cannot match two-character words such as 复议. So the text is
 indexed as terms: each run of CJK characters becomes its overlapping bigrams plus
 its last character alone (行政复议 -> 行政 政复 复议 议), other words stay whole.
-A query is turned into the same terms and searched as a phrase, which matches
-exactly the texts containing the query as a substring:
+A query is turned into the same terms. The index keeps no positions (it is
+contentless with ``detail=none``: a third of a positional index), so it finds the
+texts holding every term of the query; ``contains`` then keeps those where each word
+of the query occurs as a substring (folded as the index folds), which is exactly what
+a phrase of the bigrams found before:
 
-- two or more characters: the phrase of the query's bigrams, in order;
+- two or more characters: every bigram of the word;
 - a single character: a prefix query (every position of a character starts a
   bigram, or is the lone last character of its run).
+
+Search in SQL is ``f match nianbao_match(:q) and nianbao_contains(text, :q)``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+# Names the way ``index_terms`` makes terms: change it whenever their output changes, so
+# a build re-indexes every report (the contentless index deletes by exact terms).
+TERMS_VERSION = "bigrams-1"
 
 # CJK ideographs (unified, extension A, compatibility).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -43,16 +52,17 @@ def index_terms(text: str | None) -> str:
     return " ".join(term for run in _RUN.findall(_fold(text)) for term in _run_terms(run))
 
 
-def _phrase(run: str) -> str:
+def _terms_query(run: str) -> str:
     if _IS_CJK.match(run):
         if len(run) == 1:
             return f'"{run}" *'
-        return '"' + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + '"'
+        return " AND ".join(f'"{run[i : i + 2]}"' for i in range(len(run) - 1))
     return f'"{run}"'
 
 
 def match_query(query: str | None) -> str:
-    """An FTS5 MATCH expression finding texts that contain every word of ``query``.
+    """An FTS5 MATCH expression finding the texts that hold every term of every word of
+    ``query`` (a superset of those containing the words: ``contains`` keeps those).
 
     Words are separated by spaces or punctuation; all must occur (AND). Returns
     an expression that matches nothing when the query has no searchable word.
@@ -60,7 +70,17 @@ def match_query(query: str | None) -> str:
     runs = _RUN.findall(_fold(query or ""))
     if not runs:
         return '""'  # FTS5 accepts it and matches no row
-    return " AND ".join(_phrase(run) for run in runs)
+    return " AND ".join(_terms_query(run) for run in dict.fromkeys(runs))
+
+
+def contains(text: str | None, query: str | None) -> bool:
+    """Whether every word of ``query`` occurs in ``text``, both folded as the index folds
+    them: the exact test after ``match_query``'s index lookup. No word: False."""
+    words = _words(query)
+    if not text or not words:
+        return False
+    folded = _fold(text)
+    return all(word in folded for word in words)
 
 
 def _words(query: str | None) -> list[str]:

@@ -1,9 +1,10 @@
 """Datasette plugin for the annual-report database.
 
 - ``/-/original/<sha256>``: the archived bytes of a report, with its content type;
-- ``nianbao_match(q)``: SQL function turning a query into a bigram FTS5 expression
-  (serve/search.py), and ``?_search=`` on the tables with such an index;
-- links from a report to its original URL, its archived copy and its row page;
+- ``nianbao_match(q)`` and ``nianbao_contains(text, q)``: SQL functions for the bigram
+  full-text index (serve/search.py), and ``?_search=`` on the tables it covers;
+- links from a report to its original URL, its archived copy and its row page
+  (``/nianbao/reports/<id>``: reports are keyed by an integer, the SHA-256 a column);
 - 405 for every method but GET, HEAD and OPTIONS: the site is read-only;
 - bounds on anonymous SQL (README, "Serving in public"): no value longer than
   ``MAX_VALUE_BYTES``, no answer larger than ``MAX_ANSWER_CHARS``, SQLite's heap capped,
@@ -38,21 +39,32 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
+import datasette.facets
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils import path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import AsgiFileDownload, NotFound, Response
 from markupsafe import Markup, escape
 from nianbao.parse.detect import detect_kind
-from nianbao.serve.search import match_query, matches, snippet
+from nianbao.serve.schema import FACET_VALUES_KEPT
+from nianbao.serve.search import contains, match_query, matches, snippet
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-# Tables searchable with ?_search=, and how a row of each finds its index entry.
+# Tables searchable with ?_search=, and how a row of each is found: the reports whose
+# index terms hold the query's (report_texts_fts, rowid = reports.id), then the exact
+# test on the stored text (serve/search.py).
+_CANDIDATES = (
+    "select rowid from report_texts_fts where report_texts_fts match nianbao_match(:_nianbao_search)"
+)
 _SEARCH = {
-    "reports": "sha256 in (select t.report from report_texts t join report_texts_fts f on f.rowid = t.id"
-    " where report_texts_fts match nianbao_match(:_nianbao_search))",
-    "report_texts": "id in (select rowid from report_texts_fts where report_texts_fts match nianbao_match(:_nianbao_search))",
-    "sections": "id in (select rowid from sections_fts where sections_fts match nianbao_match(:_nianbao_search))",
+    "reports": f"id in (select t.report from report_texts t where t.report in ({_CANDIDATES})"
+    " and nianbao_contains(t.text, :_nianbao_search))",
+    "report_texts": f"report in ({_CANDIDATES}) and nianbao_contains(text, :_nianbao_search)",
+    "sections": f"report in ({_CANDIDATES}) and nianbao_contains(text, :_nianbao_search)",
 }
+# Views and queries whose ``report`` column is a report's id (tables link it themselves,
+# by their foreign key).
+_REPORT_ID_VIEWS = {"cells", "failed_checks"}
 # What the bytes are (nianbao.parse.detect) -> content type and file name extension.
 _KIND_TYPES = {
     "pdf": ("application/pdf", ".pdf"),
@@ -68,8 +80,15 @@ _SEARCHED: contextvars.ContextVar[str | None] = contextvars.ContextVar("nianbao_
 _SNIPPET_COLUMNS = {("sections", "text"), ("report_texts", "text")}
 
 
+_configs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _config(datasette) -> dict:
-    return datasette.plugin_config("nianbao") or {}
+    # Datasette rebuilds the plugin's configuration from the metadata on every call (a
+    # deep copy): too slow for a hook that runs on each cell. The metadata never changes.
+    if datasette not in _configs:
+        _configs[datasette] = datasette.plugin_config("nianbao") or {}
+    return _configs[datasette]
 
 
 # One value (a string or blob SQLite makes or reads): a report's whole text is well under 1 MB.
@@ -109,6 +128,7 @@ def _bounded_rows(cursor, row):
 @hookimpl
 def prepare_connection(conn) -> None:
     conn.create_function("nianbao_match", 1, match_query, deterministic=True)
+    conn.create_function("nianbao_contains", 2, contains, deterministic=True)
     conn.create_function("nianbao_snippet", 2, snippet, deterministic=True)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     conn.execute(f"pragma hard_heap_limit = {SQLITE_HEAP_BYTES}")
@@ -130,6 +150,74 @@ def filters_from_request(request, database, table, datasette):
         extra_context={"supports_search": True, "search": query},
     )
 
+
+class StoredColumnFacet(datasette.facets.ColumnFacet):
+    """Column facets of a whole table (no filter) read from ``facet_counts``, which the
+    build writes: counting a million rows per facet on every page view is too slow.
+    Filtered pages, and facets or sizes the table lacks, are counted as Datasette does."""
+
+    async def facet_results(self):
+        if not self.table or self.params or " where " in self.sql.lower():
+            return await super().facet_results()
+        facet_size = self.get_facet_size()
+        configs = [
+            (c["config"].get("column") or c["config"]["simple"], c["source"]) for c in self.get_configs()
+        ]
+        if not configs:
+            return [], []
+        try:
+            found = await self.ds.get_database(self.database).execute(
+                "select [column], value, count from facet_counts where table_name = ? "
+                "order by [column], count desc, value",
+                [self.table],
+            )
+        except sqlite3.Error:  # a database without the table
+            return await super().facet_results()
+        stored: dict[str, list] = {}
+        for row in found.rows:
+            stored.setdefault(row["column"], []).append(row)
+        if any(column not in stored for column, _ in configs) or facet_size >= FACET_VALUES_KEPT:
+            return await super().facet_results()
+        pairs = self.get_querystring_pairs()
+        results = []
+        for column, source in configs:
+            rows = stored[column][:facet_size]
+            labels = await self.ds.expand_foreign_keys(
+                self.database, self.table, column, [r["value"] for r in rows]
+            )
+            values = []
+            for row in rows:
+                key = f"{column}__exact" if column.startswith("_") else column
+                selected = (key, str(row["value"])) in pairs
+                toggle = (
+                    path_with_removed_args(self.request, {key: str(row["value"])})
+                    if selected
+                    else path_with_added_args(self.request, {key: row["value"]})
+                )
+                values.append(
+                    {
+                        "value": row["value"],
+                        "label": labels.get((column, row["value"]), row["value"]),
+                        "count": row["count"],
+                        "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)),
+                        "selected": selected,
+                    }
+                )
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "hideable": source != "metadata",
+                    "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet": column})),
+                    "results": values,
+                    "truncated": len(stored[column]) > facet_size,
+                }
+            )
+        return results, []
+
+
+# Datasette's own facet hook lists the module's ColumnFacet when called: this one, then.
+datasette.facets.ColumnFacet = StoredColumnFacet
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -544,9 +632,9 @@ def _value_label(datasette, column: str, value) -> str | None:
     return values[column].get(str(value))
 
 
-async def _title_with_snippet(datasette, database: str, title: str, sha: str, query: str) -> Markup:
+async def _title_with_snippet(datasette, database: str, title: str, report_id: int, query: str) -> Markup:
     rows = await datasette.get_database(database).execute(
-        "select text from report_texts where report = ? limit 1", [sha]
+        "select text from report_texts where report = ?", [report_id]
     )
     row = rows.first()
     found = snippet(row["text"], query) if row and row["text"] else ""
@@ -563,6 +651,9 @@ def render_cell(row, value, column, table, database, datasette):
     label = _value_label(datasette, column, value)
     if label is not None and label != str(value):
         return Markup(f'{escape(label)} <span class="nianbao-code">{escape(value)}</span>')
+    if column == "report" and isinstance(value, int) and (table is None or table in _REPORT_ID_VIEWS):
+        href = datasette.urls.row(database, "reports", value)
+        return Markup(f'<a href="{escape(href)}">{value}</a>')
     if not isinstance(value, str):
         return None
     if column == "snippet":
@@ -571,10 +662,10 @@ def render_cell(row, value, column, table, database, datasette):
         return _highlighted(snippet(value, searched, 80), searched)
     if searched and table == "reports" and column == "title":
         try:
-            sha = row["sha256"]
+            report_id = row["id"]
         except (IndexError, KeyError):
             return None
-        return _title_with_snippet(datasette, database, value, sha, searched)
+        return _title_with_snippet(datasette, database, value, report_id, searched)
     if column == "archived_copy" and value.startswith("/-/original/"):
         links = f'<a href="{escape(datasette.urls.path(value))}">存档原件 archived copy</a>'
         try:
@@ -587,9 +678,6 @@ def render_cell(row, value, column, table, database, datasette):
         return Markup(links)
     if column == "source_url" and value.startswith(("http://", "https://")):
         return Markup(f'<a href="{escape(value)}" rel="noreferrer nofollow">{escape(value)}</a>')
-    if column in ("report", "sha256") and table != "reports" and _SHA.match(value):
-        href = datasette.urls.row(database, "reports", value)
-        return Markup(f'<a href="{escape(href)}">{escape(value[:12])}…</a>')
     return None
 
 

@@ -37,8 +37,6 @@ from nianbao.parse.form import (
     table3_rows,
 )
 
-_SHA = re.compile(r"^[0-9a-f]{64}$")
-
 FORM_NAMES = {
     "2021": "2021年版格式 · 2021 form",
     "2019": "2019年版格式 · 2019 form",
@@ -75,6 +73,7 @@ CHECK_ORDER = list(CHECKS)
 
 _COLUMNS3 = {c.key: c.label for c in TABLE3_COLUMNS}
 _ROWS3 = {r.key: r.label for r in TABLE3_ROWS}
+_ROW3_ORDER = {r.key: i for i, r in enumerate(TABLE3_ROWS)}
 _GROUPS4 = {g.key: g.label for g in TABLE4_GROUPS}
 _ROWS2 = {row.key: row.label for rows in reversed(TABLE2.values()) for row in rows}  # 2021 labels win
 _MADE = {f.key: f.label for row in TABLE2["2021"] for f in row.fields}
@@ -83,8 +82,15 @@ _TABLE_NAMES = {"table 2": "表二", "table 3": "表三", "table 4": "表四"}
 _DIGITS = "零一二三四五六七八九"
 
 
+_configs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _config(datasette) -> dict:
-    return datasette.plugin_config("nianbao") or {}
+    # Datasette rebuilds the plugin's configuration from the metadata on every call (a
+    # deep copy): too slow for a hook that runs on each cell. The metadata never changes.
+    if datasette not in _configs:
+        _configs[datasette] = datasette.plugin_config("nianbao") or {}
+    return _configs[datasette]
 
 
 def _database_name(datasette) -> str:
@@ -321,26 +327,30 @@ async def _query(datasette, database: str, sql: str, params=None) -> list[dict[s
     return [dict(row) for row in result.rows]
 
 
-async def report_page(datasette, database: str, sha: str) -> dict[str, Any] | None:
-    found = await _query(datasette, database, "select * from reports where sha256 = ?", [sha])
+async def report_page(datasette, database: str, report_id: int) -> dict[str, Any] | None:
+    found = await _query(datasette, database, "select * from reports where id = ?", [report_id])
     if not found:
         return None
     report = found[0]
     form = report.get("form") or "unknown"
     t2 = {
         r["row_key"]: r
-        for r in await _query(datasette, database, "select * from active_disclosure where report = ?", [sha])
+        for r in await _query(
+            datasette, database, "select * from active_disclosure where report = ?", [report_id]
+        )
     }
     t3 = {
         r["row_key"]: r
-        for r in await _query(datasette, database, "select * from applications where report = ?", [sha])
+        for r in await _query(datasette, database, "select * from applications where report = ?", [report_id])
     }
     t4 = {
         r["group_key"]: r
-        for r in await _query(datasette, database, "select * from review_litigation where report = ?", [sha])
+        for r in await _query(
+            datasette, database, "select * from review_litigation where report = ?", [report_id]
+        )
     }
     checks = await _query(
-        datasette, database, "select check_id, scope, ok, detail from checks where report = ?", [sha]
+        datasette, database, "select check_id, scope, ok, detail from checks where report = ?", [report_id]
     )
     checks.sort(key=lambda c: (c["scope"] == "audit", _check_rank(c["check_id"])))
     others = []
@@ -348,7 +358,7 @@ async def report_page(datasette, database: str, sha: str) -> dict[str, Any] | No
         others = await _query(
             datasette,
             database,
-            "select sha256, year, title, form, status, checks_failed from reports "
+            "select id, year, title, form, status, checks_failed from reports "
             "where body = ? order by year, sha256",
             [report["body"]],
         )
@@ -359,10 +369,10 @@ async def report_page(datasette, database: str, sha: str) -> dict[str, Any] | No
     fixed = form in TEMPLATES
     other_rows = []
     if not fixed:  # a free-form report: whatever rows were read, in the form's order
-        other_rows = sorted(t3.values(), key=lambda r: (r["position"] is None, r["position"] or 0))
+        other_rows = sorted(t3.values(), key=lambda r: _ROW3_ORDER.get(r["row_key"], len(_ROW3_ORDER)))
     return {
         "report": report,
-        "sha": sha,
+        "sha": report["sha256"],
         "form": form,
         "form_name": FORM_NAMES.get(form, form),
         "status_name": STATUS_NAMES.get(report.get("status"), report.get("status")),
@@ -376,14 +386,17 @@ async def report_page(datasette, database: str, sha: str) -> dict[str, Any] | No
         "table3_read": bool(t3),
         "table3_columns": [c.label for c in TABLE3_COLUMNS],
         "table3_free": [
-            {"label": r["row_label"], "cells": [_number(r.get(c.key)) for c in TABLE3_COLUMNS]}
+            {
+                "label": _ROWS3.get(r["row_key"], r["row_key"]),
+                "cells": [_number(r.get(c.key)) for c in TABLE3_COLUMNS],
+            }
             for r in other_rows
         ],
         "table4": table4_view(t4),
         "checks": [check_view(c, form) for c in checks],
         "failed": sum(1 for c in checks if verdict(c["check_id"], c["ok"], c["detail"])[1] == "failed"),
         "others": [
-            {**o, "href": datasette.urls.row(database, "reports", o["sha256"]), "current": o["sha256"] == sha}
+            {**o, "href": datasette.urls.row(database, "reports", o["id"]), "current": o["id"] == report_id}
             for o in others
         ],
         "body_href": body_path(datasette, report["body"]) if report.get("body") else None,
@@ -470,7 +483,11 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         banner = await site_banner(datasette, name)
         if view_name == "row" and table == "reports" and request is not None:
             pks = urlsafe_components(request.url_vars.get("pks", ""))
-            page = await report_page(datasette, name, pks[0]) if len(pks) == 1 else None
+            page = (
+                await report_page(datasette, name, int(pks[0]))
+                if len(pks) == 1 and pks[0].isdigit()
+                else None
+            )
             if page is not None:
                 out["report_page"] = page
                 if "synthetic" in page["report"]:
@@ -501,13 +518,12 @@ def register_routes():
 
 
 async def bodies(datasette, database: str, *, q: str = "", limit: int | None = None) -> list[dict]:
-    """Issuing bodies, those with the most years first."""
+    """Issuing bodies, those with the most years first (from the ``bodies`` summary the
+    build writes; at most ``limit``)."""
     sql = (
-        "select body, province, city, count(distinct year) as years, count(*) as reports, "
-        "min(year) as first, max(year) as last, sum(checks_failed > 0) as failing "
-        "from reports where body is not null and body != ''"
-        + (" and body like '%' || ? || '%'" if q else "")
-        + " group by body order by years desc, reports desc, body"
+        "select body, province, city, years, reports, first, last, failing from bodies"
+        + (" where body like '%' || ? || '%'" if q else "")
+        + " order by years desc, reports desc, body"
         + (f" limit {int(limit)}" if limit else "")
     )
     rows = await _query(datasette, database, sql, [q] if q else [])
@@ -556,7 +572,7 @@ async def body_route(datasette, request):
     reports = await _query(
         datasette,
         database,
-        "select sha256, title, year, form, status, checks_failed, published, source_id, source_url, "
+        "select id, sha256, title, year, form, status, checks_failed, published, source_id, source_url, "
         f"archived_copy{extra} from reports where body = ? order by year is null, year, sha256",
         [name],
     )
@@ -569,39 +585,39 @@ async def body_route(datasette, request):
             ),
             status=404,
         )
-    shas = [r["sha256"] for r in reports]
-    marks = ", ".join("?" for _ in shas)
+    ids = [r["id"] for r in reports]
+    marks = ", ".join("?" for _ in ids)
     values: dict[tuple[str, str, str], Any] = {}
     for row in await _query(
         datasette,
         database,
         f"select report, row_key as k, total from applications where report in ({marks})",
-        shas,
+        ids,
     ):
         values[(row["report"], "applications", row["k"])] = row["total"]
     for row in await _query(
         datasette,
         database,
         f"select report, group_key as k, total from review_litigation where report in ({marks})",
-        shas,
+        ids,
     ):
         values[(row["report"], "review_litigation", row["k"])] = row["total"]
     for r in reports:
-        r["href"] = datasette.urls.row(database, "reports", r["sha256"])
+        r["href"] = datasette.urls.row(database, "reports", r["id"])
         r["form_name"] = FORM_NAMES.get(r["form"], r["form"])
         r["status_name"] = STATUS_NAMES.get(r["status"], r["status"])
     figures = [
-        {"label": label, "cells": [_number(values.get((r["sha256"], table, key))) for r in reports]}
+        {"label": label, "cells": [_number(values.get((r["id"], table, key))) for r in reports]}
         for label, table, key, _ in HEADLINES
     ]
-    forms = {r["sha256"]: r["form"] for r in reports}
+    forms = {r["id"]: r["form"] for r in reports}
     checks = await _query(
         datasette,
         database,
         "select c.report, r.year, c.check_id, c.scope, c.ok, c.detail from checks c "
-        f"join reports r on r.sha256 = c.report where c.report in ({marks}) "
+        f"join reports r on r.id = c.report where c.report in ({marks}) "
         "and (c.ok = 0 or c.scope = 'audit') order by r.year, c.report",
-        shas,
+        ids,
     )
     checks.sort(key=lambda c: (c["year"] or 0, c["scope"] == "audit", _check_rank(c["check_id"])))
     check_rows = [
@@ -628,9 +644,9 @@ async def body_route(datasette, request):
         [
             (
                 _ROWS3["new_received"],
-                [values.get((r["sha256"], "applications", "new_received")) for r in reports],
+                [values.get((r["id"], "applications", "new_received")) for r in reports],
             ),
-            (_ROWS3["granted"], [values.get((r["sha256"], "applications", "granted")) for r in reports]),
+            (_ROWS3["granted"], [values.get((r["id"], "applications", "granted")) for r in reports]),
         ],
     )
     banner = banner_for([r["synthetic"] for r in reports]) if extra else None
@@ -638,8 +654,8 @@ async def body_route(datasette, request):
     rows = await _query(
         datasette,
         database,
-        "select province, city, county, level, body_kind from reports where sha256 = ?",
-        [reports[-1]["sha256"]],
+        "select province, city, county, level, body_kind from reports where id = ?",
+        [reports[-1]["id"]],
     )
     region = rows[0] if rows else None
     if region and region.get("body_kind"):

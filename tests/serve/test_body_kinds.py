@@ -187,7 +187,7 @@ def _row(db: sqlite_utils.Database, body: str) -> dict:
     rows = list(
         db.query(
             "select r.body_kind, c.ok, c.detail from reports r "
-            "left join checks c on c.report = r.sha256 and c.check_id = 'ON-TIME' where r.body = ?",
+            "left join checks c on c.report = r.id and c.check_id = 'ON-TIME' where r.body = ?",
             [body],
         )
     )
@@ -232,7 +232,9 @@ def test_the_registry_says_what_a_portals_own_body_is(kinds_db):
 
 def test_an_older_database_gets_the_column(tmp_path: Path):
     db = sqlite_utils.Database(tmp_path / "old.db")
-    columns = {k: v for k, v in schema.TABLES["reports"]["columns"].items() if k != "body_kind"}
-    db["reports"].create(columns, pk="sha256")
+    schema.create(db)
+    db.execute("drop index if exists idx_reports_body_kind")
+    db.execute("alter table reports drop column body_kind")
+    assert "body_kind" not in db["reports"].columns_dict
     schema.create(db)
     assert "body_kind" in db["reports"].columns_dict

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -29,10 +30,14 @@ def test_table3_csv_equals_parse_json(built):
     exported = _run("--data", str(built.data.root), "export", "--format", "csv", "--table", "applications")
     assert exported.returncode == 0, exported.stderr
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    # Rows name their report by its integer id; the reports table says which document that is.
+    db = sqlite3.connect(built.data.database)
+    sha_of = {str(i): sha for i, sha in db.execute("select id, sha256 from reports")}
+    db.close()
 
     from_csv: dict[str, dict[str, dict[str, int | None]]] = {}
     for row in rows:
-        from_csv.setdefault(row["report"], {})[row["row_key"]] = {
+        from_csv.setdefault(sha_of[row["report"]], {})[row["row_key"]] = {
             c.key: _cell(row[c.key]) for c in TABLE3_COLUMNS
         }
     from_json = {r["sha256"]: r["applications"] for r in records if r["applications"]}
@@ -50,7 +55,7 @@ def test_json_export_and_several_tables(built, tmp_path):
     reports = json.loads((out / "reports.json").read_text(encoding="utf-8"))
     summary = json.loads((out / "report_summary.json").read_text(encoding="utf-8"))
     assert len(reports) == len(summary) == len(built.inputs)
-    assert {r["sha256"] for r in reports} == {r["sha256"] for r in summary}
+    assert {r["id"] for r in reports} == {r["report"] for r in summary}
 
 
 def test_unknown_table_is_a_clear_error(built):

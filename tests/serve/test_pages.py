@@ -69,6 +69,8 @@ def pages(tmp_path_factory) -> Site:
     (documents / "tongji-2020.txt").write_bytes(render_text(older))
     data = DataDir(root / "data")
     build(data.database, from_paths([*sorted(documents.iterdir()), *corpus_inputs()]))
+    with sqlite3.connect(data.database) as conn:
+        _REPORT_IDS.update(dict(conn.execute("select sha256, id from reports")))
     client = Client(data.database)
     yield Site(client, documents, data.database)
     client.close()
@@ -87,8 +89,12 @@ def text(element) -> str:
     return " ".join(element.text_content().split())
 
 
+# A report's integer id by its SHA-256, from the module's database (ids are the build's).
+_REPORT_IDS: dict[str, int] = {}
+
+
 def report_path(record: dict) -> str:
-    return f"/nianbao/reports/{record['sha256']}"
+    return f"/nianbao/reports/{_REPORT_IDS[record['sha256']]}"
 
 
 def body_path(name: str) -> str:

@@ -118,7 +118,7 @@ def test_each_report_row_links_to_its_archived_copy(site, built):
     rows = json.loads(body)
     assert rows
     for row in rows:
-        _, _, page = fetch(f"{base}/nianbao/reports/{row['sha256']}")
+        _, _, page = fetch(f"{base}/nianbao/reports/{row['id']}")
         assert f'href="/-/original/{row["sha256"]}"'.encode() in page
 
 
