@@ -42,7 +42,8 @@ _TITLE_WORDS = re.compile(
 _CN_DIGITS = "〇一二三四五六七八九"
 _YEAR_DIGITS = r"(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3}"
 _YEAR = re.compile(rf"({_YEAR_DIGITS})\s*年\s*度?")
-_TITLE_YEAR = re.compile(rf"[(（]?({_YEAR_DIGITS})年度?[)）]?")
+# 2019年以前 (before 2019) names a portal's column, not a report's year.
+_TITLE_YEAR = re.compile(rf"[(（]?({_YEAR_DIGITS})年度?(?!以前|以后|之前|之后|前|后|起|至)[)）]?")
 _TITLE_LINES = 4  # a title wraps over up to 3 lines, under its body's name on one of its own
 _TITLE_CHARS = 80  # compact characters: anything longer is prose, not a title
 _HEAD_LINES = 400  # a title stands this near the top, even under a portal's navigation
@@ -196,10 +197,23 @@ def _title_in_lines(lines: Sequence[str]) -> str | None:
             continue
         for start in _starts(first):
             found = _title_from(start, head[i + 1 : i + _TITLE_LINES])
-            if found and found[1]:
+            if found and found[1] and not _names_itself_below(found[0], head[i + 1 :]):
                 return found[0]
             yearless = yearless or (found[0] if found else None)
     return yearless
+
+
+def _names_itself_below(title: str, below: Sequence[str | None]) -> bool:
+    """Whether a title joined from lines starts with a line that is not its own: the
+    lines below print a title of their own that names its body (a portal prints the
+    publishing office above the article's title: 某某市人民政府办公室 / 某某市人民政府2019年…)."""
+    if not below or below[0] is None:
+        return False
+    rest = _title_from(below[0], below[1:_TITLE_LINES])
+    if not rest or not rest[1] or not compact(title).endswith(compact(rest[0])):
+        return False
+    named = _read_title(compact(rest[0]))
+    return bool(named and named.body) and compact(rest[0]) != compact(title)
 
 
 def _starts(line: str) -> list[str]:

@@ -9,6 +9,7 @@ Bodies are fictional where the layout is the point; the real pages are read at t
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -101,6 +102,24 @@ def test_glued_breadcrumb_is_no_title() -> None:
     assert find_title(lines) == "某某县2023年政府信息公开工作年度报告"
 
 
+def test_column_before_a_year_is_no_title() -> None:
+    """2019年以前政府信息公开年度报告 is the portal's column for older reports."""
+    lines = [
+        "政府信息公开年度报告",
+        "2019年以前政府信息公开年度报告",
+        "某某市人民政府2019年政府信息公开工作年度报告",
+    ]
+    assert find_title(lines) == lines[2]
+
+
+def test_publishing_office_above_the_title_is_not_part_of_it() -> None:
+    """A portal prints who published the page above the article's own title."""
+    lines = ["某某市人民政府办公室", "某某市人民政府2019年政府信息公开工作年度报告", "时间：2020-03-05 16:49"]
+    title = find_title(lines)
+    assert title == lines[1]
+    assert find_organization(title, lines) == "某某市人民政府"
+
+
 def test_heading_wrapped_over_three_lines_under_its_body() -> None:
     lines = ["- 1 -", "某某市人民政府办公室", "2023 年度政府信息", "公开工作年度", "报告", "一、总体情况"]
     title = find_title(lines)
@@ -136,7 +155,12 @@ def test_signature_only_body() -> None:
 
 
 def test_signature_in_chinese_numerals_on_one_line() -> None:
-    lines = ["二〇二三年度政府信息公开工作年度报告", "一、总体情况", "……", "某某镇人民政府 二〇二四年一月十五日"]
+    lines = [
+        "二〇二三年度政府信息公开工作年度报告",
+        "一、总体情况",
+        "……",
+        "某某镇人民政府 二〇二四年一月十五日",
+    ]
     title = find_title(lines)
     assert find_year(title, lines) == 2023
     assert find_organization(title, lines) == "某某镇人民政府"
@@ -170,8 +194,15 @@ def test_meta_gives_way_to_the_signature() -> None:
     assert find_organization(find_title(lines), lines) == "某某县应急管理局"
 
 
+def test_year_in_brackets_below_the_report_words() -> None:
+    lines = ["某某县应急管理局", "政府信息公开工作年度报告", "（2023年度）", "一、总体情况"]
+    title = find_title(lines)
+    assert title == "某某县应急管理局政府信息公开工作年度报告（2023年度）"
+    assert find_organization(title, lines) == "某某县应急管理局"
+
+
 def test_body_line_above_the_title_when_no_signature() -> None:
-    lines = ["首页", "某某县应急管理局", "（2023年度）", "政府信息公开工作年度报告", "一、总体情况"]
+    lines = ["某某县应急管理局", "首页", "2023年政府信息公开工作年度报告", "一、总体情况"]
     assert find_organization(find_title(lines), lines) == "某某县应急管理局"
 
 
@@ -204,7 +235,14 @@ def test_body_names(name: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["首页政务公开", "•首页•政务公开•政府信息公开•", "政府信息公开年报", "根据条例编制本报告", "- 3 -", "我局"],
+    [
+        "首页政务公开",
+        "•首页•政务公开•政府信息公开•",
+        "政府信息公开年报",
+        "根据条例编制本报告",
+        "- 3 -",
+        "我局",
+    ],
 )
 def test_not_body_names(line: str) -> None:
     assert not is_body_name(line)
@@ -239,15 +277,19 @@ def test_file_name_is_the_title_of_last_resort() -> None:
 
 RECORDED = {
     "201401/t20140122_80754.htm": ("平潭县人民政府2013年政府信息公开工作年度报告", "平潭县人民政府"),
-    "201402/t20140225_80774.htm": ("平潭综合实验区地方税务局2013年信息公开年度报告", "平潭综合实验区地方税务局"),
+    "201402/t20140225_80774.htm": (
+        "平潭综合实验区地方税务局2013年信息公开年度报告",
+        "平潭综合实验区地方税务局",
+    ),
     "201403/t20140324_80759.htm": ("平潭综合实验区2013年政府信息公开工作年度报告", "平潭综合实验区"),
 }
 
 
 def _chromium_lines(page: Path, tmp_path: Path) -> list[str]:
     """The page printed to PDF by the system Chromium, as the fast PDF path reads it."""
-    from nianbao import chromium
     from nianbao.parse.extract.pdf import extract_pdf_fast
+
+    from nianbao import chromium
 
     if not Path(chromium.EXECUTABLE).exists() and not shutil.which(chromium.EXECUTABLE):
         pytest.skip("no Chromium here")
@@ -272,6 +314,31 @@ def test_recorded_page_printed_by_chromium(tmp_path: Path) -> None:
     lines = _chromium_lines(PINGTAN / page, tmp_path)
     title = find_title(lines)
     assert (title, find_organization(title, lines)) == RECORDED[page]
+
+
+def _real_renderings() -> list[tuple[str, str]]:
+    names = ("source.html", "libreoffice.pdf", "libreoffice.docx", "chromium.pdf")
+    return [(d.name, n) for d in sorted(REAL.glob("*")) if (d / "expected.json").exists() for n in names]
+
+
+@pytest.mark.parametrize(("report", "rendering"), _real_renderings())
+def test_real_layouts_metadata(report: str, rendering: str) -> None:
+    """tests/fixtures/real (real pages in their portal's chrome, laid out by LibreOffice
+    and printed by Chromium): title, body and year as labelled."""
+    from nianbao.parse.extract.docx import extract_docx
+    from nianbao.parse.extract.pdf import extract_pdf_fast
+
+    folder = REAL / report
+    if not (folder / rendering).exists():
+        pytest.skip(f"{rendering} not rendered")
+    extract = {"html": extract_html, "pdf": extract_pdf_fast, "docx": extract_docx}[
+        rendering.rsplit(".", 1)[1]
+    ]
+    extracted = extract((folder / rendering).read_bytes())
+    want = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    title = find_title(extracted.lines, extracted.title_hint)
+    got = (title, find_organization(title, extracted.lines), find_year(title, extracted.lines))
+    assert got == (want["title"], want["organization"], want["year"])
 
 
 def test_corpus_portal_page(corpus: Path) -> None:
