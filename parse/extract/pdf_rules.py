@@ -87,8 +87,10 @@ class _PathReader:
         filled, stroked = self.fill.value != 0, bool(self.stroke.value)
         if not (filled or stroked):
             return  # an invisible path
-        if not stroked and pdfium_c.FPDFPath_CountSegments(path) <= 5:
-            return  # one filled rectangle (or shape) that is not thin: a background
+        if outer is None and not stroked and pdfium_c.FPDFPath_CountSegments(path) <= 5:
+            # One filled rectangle (or shape) that is not thin: a background. (Inside
+            # a form its bounds were not looked at: its segments say whether it is thin.)
+            return
         self._read_segments(path, outer, stroked, rules)
 
     def _read_segments(
