@@ -48,6 +48,7 @@ _TITLE_LINES = 4  # a title wraps over up to 3 lines, under its body's name on o
 _TITLE_CHARS = 80  # compact characters: anything longer is prose, not a title
 _HEAD_LINES = 400  # a title stands this near the top, even under a portal's navigation
 _LINE_CHARS = 160  # printed characters: a longer line is a paragraph, no title, body or meta line
+_FIRST_WORDS = re.compile(r"\s*(\S{1,80})(?:\s|$)")  # up to _TITLE_CHARS before a gap
 _GAP_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 
 # Names of bodies end with what kind of body they are. Matched against compact text,
@@ -81,6 +82,7 @@ _NEXT_META = re.compile(r"(?:发布|成文|公开|更新)?(?:时间|日期)|浏�
 _OTHER_META = re.compile(
     r"^(索引号|主办单位|承办单位|网站标识码|发布日期|发布时间|时间|日期|浏览次数|分类)\s*[:：]"
 )
+_TITLE_LABEL = re.compile(r"^(?:标题|题目|文章标题|信息名称|名称)\s*[:：]\s*(\S.*)$")
 _PUNCTUATION = re.compile(r"[,，。;；:：!！?？、]")
 # A signature's date: 2024年1月20日, or in Chinese numerals 二〇二四年一月二十日.
 _DATE = r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)"
@@ -179,7 +181,11 @@ def _head(lines: Sequence[str]) -> list[str | None]:
         if compact(raw[:12]).startswith(_FIRST_SECTION):
             break
         if len(raw) > _LINE_CHARS:
-            head.append(None)  # a paragraph
+            # A paragraph; text flattened from a web page starts with the title and a gap.
+            first = _FIRST_WORDS.match(raw)
+            if first and not _is_chrome(first.group(1)):
+                head.append(clean_line(first.group(1)))
+            head.append(None)
             continue
         line = clean_line(raw).lstrip("#").strip()
         head.append(None if _is_chrome(line) else line)
@@ -250,9 +256,10 @@ def _title_from(first: str, following: Sequence[str | None]) -> tuple[str, bool]
 
 def find_title(lines: list[str], hint: str | None = None, fallback: str | None = None) -> str | None:
     """The report's title as printed: the document's title line, else what the
-    container says (``hint``: an HTML page's title or heading, a DOCX's properties)
-    if it reads as a title, else ``fallback`` (an attachment's file name) if it does;
-    failing all, a hint or file name that merely names a report, else the hint."""
+    container says if it reads as a title (a ``标题:`` meta line, then ``hint``: an
+    HTML page's title or heading, a DOCX's properties), else ``fallback`` (an
+    attachment's file name) if it does; failing all, a hint or file name that merely
+    names a report, else the hint."""
     found = _title_in_lines(lines)
     if found:
         named = _read_title(compact(found))
@@ -260,7 +267,7 @@ def find_title(lines: list[str], hint: str | None = None, fallback: str | None =
         if named and not named.body and page and page.body and page.text.endswith(named.text):
             return tidy_title(_without_site(hint))  # the same title, the page's with its body's name
         return found
-    for candidate in (hint, fallback):
+    for candidate in (_labelled_title(lines), hint, fallback):
         if candidate and _read_title(compact(_without_site(candidate))):
             return tidy_title(_without_site(candidate))
     for candidate in (hint, fallback):
@@ -268,6 +275,17 @@ def find_title(lines: list[str], hint: str | None = None, fallback: str | None =
             return tidy_title(candidate)
     if hint:
         return tidy_title(hint)
+    return None
+
+
+def _labelled_title(lines: Sequence[str]) -> str | None:
+    """A title a meta line gives (``标题: …``, as mirrors and portals print a page's
+    fields above its text): what the container says, not a title line."""
+    for line in lines[:_HEAD_LINES]:
+        if len(line) <= _LINE_CHARS:
+            match = _TITLE_LABEL.match(fold(line).strip())
+            if match:
+                return match.group(1)
     return None
 
 

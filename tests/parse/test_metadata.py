@@ -179,6 +179,33 @@ META_ONLY = [
 ]
 
 
+# Text as a public mirror keeps a page (changwu/pingtan-gov-zwgk-archive's page.txt):
+# the page's fields, then the article's text with no title line of its own.
+MIRROR_TEXT = [
+    "标题: 某某县2023年度政府信息公开工作年度报告",
+    "发布时间: 2024-03-08 15:34",
+    "文号: ",
+    "发布机构: 某某县人民政府办公室",
+    "栏目: 政府信息公开年报",
+    "原文链接: https://www.example.gov.cn/zwgk/t20240308_1.htm",
+    "==================== 正文 ====================",
+    "本报告根据《中华人民共和国政府信息公开条例》编制。 一、总体情况 2023年，某某县坚持……" * 3,
+]
+
+
+def test_mirror_text_title_from_its_title_field() -> None:
+    assert find_title(MIRROR_TEXT) == "某某县2023年度政府信息公开工作年度报告"
+
+
+def test_flattened_text_starts_with_its_title() -> None:
+    lines = ["某某县人民政府2011年政府信息公开工作年度报告 本报告根据《条例》编制。" + "全县……" * 60]
+    assert find_title(lines) == "某某县人民政府2011年政府信息公开工作年度报告"
+
+
+def test_mirror_text_body_from_the_title_not_the_publisher_field() -> None:
+    assert find_organization(find_title(MIRROR_TEXT), MIRROR_TEXT) == "某某县"
+
+
 def test_publisher_meta_when_nothing_else_names_the_body() -> None:
     """发布机构 (the portal's field for who published) before 来源 (where the page came from)."""
     assert find_organization(find_title(META_ONLY), META_ONLY) == "某某县市场监督管理局"
