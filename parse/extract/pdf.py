@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 from nianbao.parse.extract import Extracted, ExtractionError
 from nianbao.parse.extract.pdf_layout import Line, Row, continues_row, join_rows, laid_out
 from nianbao.parse.extract.pdf_rules import page_rules
-from nianbao.parse.extract.pdf_tables import find_tables, open_at_page_edges
+from nianbao.parse.extract.pdf_tables import find_tables
 from nianbao.parse.text import is_page_number
 
 MAX_PAGES = 300  # an annual report runs to a few dozen pages at most
@@ -136,7 +136,6 @@ def extract_pdf_geometric(data: bytes) -> Extracted:
     for page, textpage, text in _loaded_pages(data):
         tables = find_tables(page_rules(page.raw))
         if tables:
-            open_at_page_edges(tables, 0.0, page.get_width())
             page_items = laid_out(textpage.raw, tables)
             if items and page_items and continues_row(items[-1], page_items[0]):
                 # A row broken by the page break: its two parts are one row.

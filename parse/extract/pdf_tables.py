@@ -8,7 +8,6 @@ cell prints. Pure geometry, in PDF coordinates (y grows upwards).
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -76,17 +75,6 @@ def find_tables(rules: list[Rule]) -> list[Table]:
             tables.append(table)
     tables.sort(key=lambda t: -t.ys[0])
     return tables
-
-
-def open_at_page_edges(tables: list[Table], left: float, right: float) -> None:
-    """A table printed wider than its page has its outer borders cut at the page's
-    edge, while the text beyond stays in the file: such a table runs on, past the
-    edge, so that text stays in its first and last columns."""
-    for table in tables:
-        if table.xs[0] <= left + SNAP:
-            table.xs[0] = -math.inf
-        if table.xs[-1] >= right - SNAP:
-            table.xs[-1] = math.inf
 
 
 def _merge(rules: list[Rule]) -> list[Rule]:
