@@ -117,12 +117,24 @@ def test_broken_pdf_is_a_clear_error(name: str) -> None:
         extract_pdf_geometric((HERE / "broken" / name).read_bytes())
 
 
-def test_table_wider_than_its_page() -> None:
-    """A real page laid out by LibreOffice whose table 3 runs past the page's left edge
-    (tests/fixtures/real): the text beyond the edge stays in its cells."""
-    pdf = REAL / "shanghai-bgt-2019" / "libreoffice.pdf"
+def real(name: str) -> list[str]:
+    pdf = REAL / "shanghai-bgt-2019" / name
     if not pdf.exists():
         pytest.skip("tests/fixtures/real/shanghai-bgt-2019 is not here")
-    found = extract_pdf_geometric(pdf.read_bytes()).lines
+    return extract_pdf_geometric(pdf.read_bytes()).lines
+
+
+def test_table_past_the_left_edge() -> None:
+    """A real page laid out by LibreOffice whose table 3 runs past the page's left edge
+    (tests/fixtures/real): the text beyond the edge stays in its cells."""
+    found = real("libreoffice.pdf")
     assert any(line.startswith("一、本年新收政府信息公开申请数量\t821\t35\t") for line in found)
     assert "一、本年新收政府" not in found
+
+
+def test_table_past_the_right_edge() -> None:
+    """The same page printed by Chromium: table 3's borders end before its last column
+    (总计), whose text is still there; the columns past the cut part where no text crosses."""
+    found = real("chromium.pdf")
+    assert "一、本年新收政府信息公开申请数量\t821\t35\t\t\t2\t1\t859" in found
+    assert "二、上年结转政府信息公开申请数量\t18\t\t\t\t\t\t18" in found
