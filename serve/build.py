@@ -28,7 +28,7 @@ from nianbao.serve.body_kinds import body_kind, is_own_body, registry_kind
 from nianbao.serve.documents import Document
 from nianbao.serve.provenance import copy_provenance, create_source_health
 from nianbao.serve.rows import ReportRows, report_rows
-from nianbao.serve.search import TERMS_VERSION, index_terms
+from nianbao.serve.search import TERMS_VERSION, terms
 from tqdm import tqdm
 
 
@@ -309,7 +309,7 @@ def write_report(db: sqlite_utils.Database, rows: ReportRows) -> int:
 def report_terms(text: str | None, sections: Iterable[str | None]) -> str:
     """What the full-text index holds for a report: the terms of its text and of its sections
     (a section's prose may be joined where the text breaks a line)."""
-    return " ".join(filter(None, [index_terms(text), *(index_terms(s) for s in sections)]))
+    return terms([text, *sections])
 
 
 def _stored_terms(conn, report_id: int) -> str:

@@ -132,11 +132,13 @@ TABLES: dict[str, str] = {
         "create table bodies (body text primary key, province text, city text, years integer, "
         "reports integer, first integer, last integer, failing integer)"
     ),
-    # The facet counts of whole tables (the unfiltered page), written with the database:
-    # the most frequent FACET_VALUES_KEPT values of each facet metadata.yaml shows.
+    # The facet counts of whole tables (the unfiltered page) and of each year (?year=N),
+    # written with the database: the most frequent FACET_VALUES_KEPT values of each facet
+    # metadata.yaml shows. filter_column '' is the unfiltered page.
     "facet_counts": (
-        "create table facet_counts (table_name text not null, [column] text not null, value, count integer, "
-        "primary key (table_name, [column], value)) without rowid"
+        "create table facet_counts (table_name text not null, filter_column text not null, "
+        "filter_value text not null, [column] text not null, value, count integer, "
+        "primary key (table_name, filter_column, filter_value, [column], value)) without rowid"
     ),
     "build_info": "create table build_info (key text primary key, value text)",
 }
@@ -170,8 +172,9 @@ INDEXES: dict[str, list[tuple[str, ...]]] = {
         ("status",),
         ("requests_received",),
     ],
-    "bodies": [("years", "reports")],
 }
+# Indexes sqlite_utils cannot say: the body lists' order (most years first), read top down.
+RAW_INDEXES = ("create index if not exists idx_bodies_order on bodies (years desc, reports desc, body)",)
 
 # The full-text index of index terms (serve/search.py) of each report's text and its
 # sections, rowid = reports.id. Contentless and without positions (detail=none): it only
@@ -222,18 +225,31 @@ from reports where body is not null and body != '' group by body
 FACET_VALUES_KEPT = 1000  # Datasette's max_returned_rows: no facet shows more
 
 
+# The one filter whose pages get stored facet counts too: the year, as people browse.
+FACET_FILTERS = ("year",)
+
+
 def facet_counts(db: sqlite_utils.Database, facets: dict[str, list[str]]) -> None:
-    """Rewrite ``facet_counts`` for these tables' facet columns."""
+    """Rewrite ``facet_counts`` for these tables' facet columns, unfiltered and by year."""
     db.execute("delete from facet_counts")
     for table, columns in facets.items():
         present = set(db[table].columns_dict) if db[table].exists() else set()
         for column in (c for c in columns if c in present):
             db.execute(
-                f"insert into facet_counts select ?, ?, value, count from (select [{column}] as value, "
+                f"insert into facet_counts select ?, '', '', ?, value, count from (select [{column}] as value, "
                 f"count(*) as count from [{table}] where [{column}] is not null group by [{column}] "
                 f"order by count desc, value limit {FACET_VALUES_KEPT})",
                 [table, column],
             )
+            for by in (f for f in FACET_FILTERS if f in present):
+                db.execute(
+                    f"insert into facet_counts select ?, ?, cast(f as text), ?, value, count from ("
+                    f"select f, value, count, row_number() over (partition by f order by count desc, value) as n "
+                    f"from (select [{by}] as f, [{column}] as value, count(*) as count from [{table}] "
+                    f"where [{column}] is not null and [{by}] is not null group by [{by}], [{column}])) "
+                    f"where n <= {FACET_VALUES_KEPT}",
+                    [table, by, column],
+                )
 
 
 def form_rows() -> list[tuple[str, str, str, int]]:
@@ -280,6 +296,8 @@ def create(db: sqlite_utils.Database) -> None:
     for name, column_sets in INDEXES.items():
         for columns in column_sets:
             db[name].create_index(columns, if_not_exists=True)
+    for sql in RAW_INDEXES:
+        db.execute(sql)
     db.execute(FTS_SQL)
     with db.conn:
         db.conn.executemany("insert or replace into form_rows values (?, ?, ?, ?)", form_rows())

@@ -19,12 +19,14 @@ Search in SQL is ``f match nianbao_match(:q) and nianbao_contains(text, :q)``.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Names the way ``index_terms`` makes terms: change it whenever their output changes, so
 # a build re-indexes every report (the contentless index deletes by exact terms).
-TERMS_VERSION = "bigrams-1"
+TERMS_VERSION = "bigrams-2"
 
 # CJK ideographs (unified, extension A, compatibility).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -37,19 +39,24 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def _run_terms(run: str) -> list[str]:
-    if not _IS_CJK.match(run):
-        return [run]
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+def _run_terms(run: str) -> Iterable[str]:
+    if len(run) == 1 or not _IS_CJK.match(run):
+        return (run,)
+    return (*map(operator.add, run[:-1], run[1:]), run[-1])
+
+
+def terms(texts: Iterable[str | None]) -> str:
+    """The texts as space-separated index terms, each term once (what goes into the FTS
+    column: the index keeps no positions, so a repeat would only cost time)."""
+    found = dict.fromkeys(
+        term for text in texts if text for run in _RUN.findall(_fold(text)) for term in _run_terms(run)
+    )
+    return " ".join(found)
 
 
 def index_terms(text: str | None) -> str:
-    """The text as space-separated index terms (what goes into the FTS column)."""
-    if not text:
-        return ""
-    return " ".join(term for run in _RUN.findall(_fold(text)) for term in _run_terms(run))
+    """One text as index terms (``terms``)."""
+    return terms([text])
 
 
 def _terms_query(run: str) -> str:

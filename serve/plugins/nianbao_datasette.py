@@ -46,7 +46,7 @@ from datasette.utils import path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import AsgiFileDownload, NotFound, Response
 from markupsafe import Markup, escape
 from nianbao.parse.detect import detect_kind
-from nianbao.serve.schema import FACET_VALUES_KEPT
+from nianbao.serve.schema import FACET_FILTERS, FACET_VALUES_KEPT
 from nianbao.serve.search import contains, match_query, matches, snippet
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -152,12 +152,25 @@ def filters_from_request(request, database, table, datasette):
 
 
 class StoredColumnFacet(datasette.facets.ColumnFacet):
-    """Column facets of a whole table (no filter) read from ``facet_counts``, which the
-    build writes: counting a million rows per facet on every page view is too slow.
-    Filtered pages, and facets or sizes the table lacks, are counted as Datasette does."""
+    """Column facets of a whole table, or of one year of it (``?year=N`` alone), read from
+    ``facet_counts``, which the build writes: counting a million rows per facet on every
+    page view is too slow. Other filters, and facets or sizes the table lacks, are counted
+    as Datasette does."""
+
+    def _stored_filter(self) -> tuple[str, str] | None:
+        """('', '') for the unfiltered page, ('year', '2022') for ?year=2022 alone, else None."""
+        if not self.table:
+            return None
+        if not self.params and " where " not in self.sql.lower():
+            return "", ""
+        filters = [(k, v) for k, v in self.get_querystring_pairs() if not k.startswith("_")]
+        if len(filters) == 1 and filters[0][0] in FACET_FILTERS and len(self.params) == 1:
+            return filters[0]
+        return None
 
     async def facet_results(self):
-        if not self.table or self.params or " where " in self.sql.lower():
+        stored_filter = self._stored_filter()
+        if stored_filter is None:
             return await super().facet_results()
         facet_size = self.get_facet_size()
         configs = [
@@ -168,8 +181,8 @@ class StoredColumnFacet(datasette.facets.ColumnFacet):
         try:
             found = await self.ds.get_database(self.database).execute(
                 "select [column], value, count from facet_counts where table_name = ? "
-                "order by [column], count desc, value",
-                [self.table],
+                "and filter_column = ? and filter_value = ? order by [column], count desc, value",
+                [self.table, *stored_filter],
             )
         except sqlite3.Error:  # a database without the table
             return await super().facet_results()
