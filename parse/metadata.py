@@ -34,13 +34,13 @@ _REPORT_WORDS = re.compile(r"(政府信息公开|政务公开|信息公开).{0,6
 # The same words ending a title (a year in brackets may follow); between the two
 # halves no 公开 or 报告, so that glued breadcrumbs (政府信息公开政府信息公开年报…) are
 # not read as one title.
-_TITLE_WORDS = re.compile(
-    r"(政府信息公开|政务公开|信息公开)[^公开报]{0,6}?(年度报告|年报|工作报告|报告)》?"
-    r"(?:[(（]((?:19|20)\d{2})年度?[)）])?$"
-)
 # A year as titles print it: 2023年, 2023 年度, （2023年度）, 二〇二三年度.
 _CN_DIGITS = "〇一二三四五六七八九"
 _YEAR_DIGITS = r"(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3}"
+_TITLE_WORDS = re.compile(
+    r"(政府信息公开|政务公开|信息公开)[^公开报]{0,6}?(年度报告|年报|工作报告|报告)》?"
+    rf"(?:[(（]({_YEAR_DIGITS})年度?[)）])?$"
+)
 _YEAR = re.compile(rf"({_YEAR_DIGITS})\s*年\s*度?")
 # 2019年以前 (before 2019) names a portal's column, not a report's year.
 _TITLE_YEAR = re.compile(rf"[(（]?({_YEAR_DIGITS})年度?(?!以前|以后|之前|之后|前|后|起|至)[)）]?")
@@ -48,7 +48,7 @@ _TITLE_LINES = 4  # a title wraps over up to 3 lines, under its body's name on o
 _TITLE_CHARS = 80  # compact characters: anything longer is prose, not a title
 _HEAD_LINES = 400  # a title stands this near the top, even under a portal's navigation
 _LINE_CHARS = 160  # printed characters: a longer line is a paragraph, no title, body or meta line
-_FIRST_WORDS = re.compile(r"\s*(\S{1,80})(?:\s|$)")  # up to _TITLE_CHARS before a gap
+_FIRST_WORDS = re.compile(rf"\s*(\S{{1,{_TITLE_CHARS}}})(?:\s|$)")  # a title-long start before a gap
 _GAP_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 
 # Names of bodies end with what kind of body they are. Matched against compact text,
@@ -80,7 +80,7 @@ _META = re.compile(r"(" + "|".join(_META_LABELS) + r")\s*[:：]\s*([^\s:：|]+)"
 # What follows a meta value when the page prints no space before the next field.
 _NEXT_META = re.compile(r"(?:发布|成文|公开|更新)?(?:时间|日期)|浏览|作者|字号|点击")
 _OTHER_META = re.compile(
-    r"^(索引号|主办单位|承办单位|网站标识码|发布日期|发布时间|时间|日期|浏览次数|分类)\s*[:：]"
+    r"^(标题|题目|文章标题|信息名称|名称|文号|栏目|原文链接|索引号|主办单位|承办单位|网站标识码|发布日期|发布时间|时间|日期|浏览次数|分类)\s*[:：]"
 )
 _TITLE_LABEL = re.compile(r"^(?:标题|题目|文章标题|信息名称|名称)\s*[:：]\s*(\S.*)$")
 _PUNCTUATION = re.compile(r"[,，。;；:：!！?？、]")
@@ -131,7 +131,7 @@ def _read_title(text: str) -> _Title | None:
         body = before[: year.start()] or before[year.end() :]
         number = year_number(year.group(1))
     else:
-        body, number = before, int(words.group(3)) if words.group(3) else None
+        body, number = before, year_number(words.group(3)) if words.group(3) else None
     # "X关于2023年度政府信息公开工作的报告": the body is "X关于".
     body = re.sub(r"(关于)?(的|工作|的工作)?$", "", body).strip("《》\"'")
     if body and not _is_titles_body(body):

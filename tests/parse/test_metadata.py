@@ -166,6 +166,10 @@ def test_signature_in_chinese_numerals_on_one_line() -> None:
     assert find_organization(title, lines) == "某某镇人民政府"
 
 
+def test_year_in_chinese_numerals_after_the_report_words() -> None:
+    assert find_year("某某县教育局政府信息公开工作年度报告（二〇二三年度）", []) == 2023
+
+
 def test_prose_ending_with_a_date_is_no_signature() -> None:
     lines = ["2023年政府信息公开工作年度报告", "一、总体情况", "统计期限自2023年1月1日起至", "2023年12月31日"]
     assert find_organization(find_title(lines), lines) is None
@@ -246,6 +250,7 @@ def test_body_line_above_the_title_when_no_signature() -> None:
         ("某某县政府信息公开办公室2021年政府信息公开工作年度报告", "某某县政府信息公开办公室"),
         ("某某市财政局政府信息公开工作年度报告（2022年度）", "某某市财政局"),
         ("《某某县卫生健康委员会2023年政府信息公开年报》", "某某县卫生健康委员会"),
+        ("某某县教育局政府信息公开工作年度报告（二〇二三年度）", "某某县教育局"),
     ],
 )
 def test_organization_named_in_the_title(title: str, organization: str) -> None:
