@@ -86,7 +86,7 @@ def run_kind(paths: list[str]) -> dict:
         per_file.append(seconds)
         if data.startswith(b"%PDF") and "scan" not in name:
             text = _timed(_pdfium_text, data)
-            path = parse_bytes(data, name).extraction
+            path = (parse_bytes(data, name).extraction or "").split(";")[0]  # the reading, not its notes
             pdfs.append({"file": name, "parse_ms": seconds * 1000, "text_ms": text * 1000, "path": path})
     from nianbao.parse import guard
 

@@ -27,7 +27,7 @@ _ENUMERATED = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)�
 
 _PRINTED = re.compile(r"[^\r\n]+")  # a line as pdfium breaks the page's text
 _SPACES = frozenset(" \t\u3000\xa0\ufffe")
-Char = tuple[float, float, float, float, str]  # left, right, bottom, top, the character
+Char = tuple[float, float, float, float, str]  # left, right, bottom, top, the character(s)
 
 
 @dataclass
@@ -89,30 +89,61 @@ def laid_out(textpage: pdfium_c.FPDF_TEXTPAGE, tables: list[Table]) -> list[Line
             continue
         line: list[str] = []
         line_top: float | None = None
-        for index in range(start, end):
+        index = start
+        while index < end:
             char = text[index]
             if char in _SPACES:
                 if line:
                     line.append(" ")
+                index += 1
                 continue
-            char_box(textpage, index, box_pointer)
-            x0, x1, y0, y1 = box.left, box.right, box.bottom, box.top
-            x, y = (x0 + x1) / 2, (y0 + y1) / 2
-            for number, table in near:
-                if table.contains(x, y):
-                    in_cells[number][table.cell_index(x, y)].append((x0, x1, y0, y1, char))
+            run_end = index + 1
+            while run_end < end and text[run_end] not in _SPACES:
+                run_end += 1
+            if run_end - index > 1:
+                # A word: when its first and last characters are in one cell, so is
+                # all of it, and it goes there whole (two boxes asked, not one a character).
+                char_box(textpage, index, box_pointer)
+                x0, y0, y1 = box.left, box.bottom, box.top
+                first_x, first_y = (x0 + box.right) / 2, (y0 + y1) / 2
+                char_box(textpage, run_end - 1, box_pointer)
+                x1 = box.right
+                last_x, last_y = (box.left + x1) / 2, (box.bottom + box.top) / 2
+                placed = False
+                for number, table in near:
+                    if table.contains(first_x, first_y) and table.contains(last_x, last_y):
+                        cell = table.cell_index(first_x, first_y)
+                        if cell == table.cell_index(last_x, last_y):
+                            in_cells[number][cell].append((x0, x1, y0, y1, text[index:run_end]))
+                            placed = True
+                        break
+                if placed:
                     if line:
                         # Text on either side of a table is not one line.
                         _add_line(items, "".join(line), line_top)
                         line, line_top = [], None
-                    break
-            else:
-                line.append(char)
-                if line_top is None:
-                    line_top = y1
-                for _, table in near:
-                    if table.ys[-1] < y < table.ys[0]:
-                        beside.add((id(table), x > table.xs[-1]))
+                    index = run_end
+                    continue
+            for index in range(index, run_end):  # noqa: B020 - one character at a time
+                char = text[index]
+                char_box(textpage, index, box_pointer)
+                x0, x1, y0, y1 = box.left, box.right, box.bottom, box.top
+                x, y = (x0 + x1) / 2, (y0 + y1) / 2
+                for number, table in near:
+                    if table.contains(x, y):
+                        in_cells[number][table.cell_index(x, y)].append((x0, x1, y0, y1, char))
+                        if line:
+                            _add_line(items, "".join(line), line_top)
+                            line, line_top = [], None
+                        break
+                else:
+                    line.append(char)
+                    if line_top is None:
+                        line_top = y1
+                    for _, table in near:
+                        if table.ys[-1] < y < table.ys[0]:
+                            beside.add((id(table), x > table.xs[-1]))
+            index = run_end
         if line:
             _add_line(items, "".join(line), line_top)
     if beside:
