@@ -18,6 +18,7 @@ TOUCH = 3.0  # points: a rule ending this close to another still meets it
 COVERED = 0.6  # a boundary is ruled when rules cover this share of it
 MIN_CELL = 4.0  # points: grid lines closer than this are one line drawn twice, not a cell
 MAX_RULES = 3000  # per page; more is a drawing (a chart, a hatch), not a table
+MAX_GRID = 20000  # grid positions (rows x columns) of one table; more is a drawing
 
 
 @dataclass
@@ -163,6 +164,8 @@ def _grid(horizontal: list[Rule], vertical: list[Rule]) -> Table | None:
     if len(xs) < 2 or len(ys) < 2:
         return None
     rows, columns = len(ys) - 1, len(xs) - 1
+    if rows * columns > MAX_GRID:
+        return None
     along_x, along_y = _near(vertical, xs), _near(horizontal, ys)
     parent = list(range(rows * columns))
 

@@ -138,3 +138,11 @@ def test_table_past_the_right_edge() -> None:
     found = real("chromium.pdf")
     assert "一、本年新收政府信息公开申请数量\t821\t35\t\t\t2\t1\t859" in found
     assert "二、上年结转政府信息公开申请数量\t18\t\t\t\t\t\t18" in found
+
+
+def test_a_hatch_is_no_table() -> None:
+    """Hundreds of crossing lines (a chart's grid, a hatch) make no table of a
+    hundred thousand cells: they are left alone, at once."""
+    rules = [Rule(True, 5.0 * i, 0.0, 2000.0) for i in range(400)]
+    rules += [Rule(False, 5.0 * i, 0.0, 2000.0) for i in range(400)]
+    assert find_tables(rules) == []
