@@ -60,7 +60,7 @@ BODY_SUFFIXES: tuple[str, ...] = tuple(
             "委员会", "管理委员会", "管委会", "工委", "党工委",
             "街道办事处", "办事处", "街道", "镇人民政府", "乡人民政府", "镇", "乡",
             "局", "分局", "厅", "委", "办", "署", "中心", "院", "馆", "所", "站", "社",
-            "会", "联合会", "支队", "大队", "总队", "公司", "集团", "学校", "大学", "医院",
+            "联合会", "红十字会", "协会", "支队", "大队", "总队", "公司", "集团", "学校", "大学", "医院",
         ),
         key=len,
         reverse=True,
@@ -71,6 +71,8 @@ _BODY_CHARS = re.compile(r"^[\u4e00-\u9fff()·]{2,40}$")
 _NOT_A_NAME = re.compile(r"根据|按照|依据|公布|现将|特此|编制|本报告|以下|我[局委办区县市镇乡]|报告|年报")
 # Navigation: a portal's breadcrumb and menus, as Chromium and LibreOffice print them.
 _NAVIGATION = re.compile(r"首页|当前位置|您的位置|现在的位置|所在位置|^[•·>›»→]|[•>›»→].*[•>›»→]")
+# A menu: four or more words side by side (国务院 省政府 省人大 省政协).
+_MENU = re.compile(r"[\u4e00-\u9fff]{2,}(?:[ \u3000\xa0]+[\u4e00-\u9fff]{2,}){3,}")
 # Page furniture: a browser's print header (date, time, the page's <title>) and footer
 # (the address, "1/13"), and page numbers.
 _FURNITURE = re.compile(r"://|www\.|^\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}|_")
@@ -143,7 +145,9 @@ def _read_title(text: str) -> _Title | None:
 
 def is_body_name(text: str) -> bool:
     """Whether ``text`` (one line) is a body's name and nothing else: CJK, ending with
-    a kind of body (局, 人民政府, 街道办事处 …), no prose or report words."""
+    a kind of body (局, 人民政府, 街道办事处 …), no prose or report words, no menu."""
+    if _MENU.search(text):
+        return False
     text = compact(text)
     if not _BODY_CHARS.match(text) or _NOT_A_NAME.search(text) or _NAVIGATION.search(text):
         return False
@@ -167,7 +171,7 @@ def _is_chrome(line: str) -> bool:
         not text
         or is_page_number(line)
         or bool(_NAVIGATION.search(text) or _FURNITURE.search(line) or _META.search(text))
-        or bool(_OTHER_META.match(text))
+        or bool(_OTHER_META.match(text) or _MENU.search(line))
     )
 
 
@@ -187,8 +191,8 @@ def _head(lines: Sequence[str]) -> list[str | None]:
                 head.append(clean_line(first.group(1)))
             head.append(None)
             continue
-        line = clean_line(raw).lstrip("#").strip()
-        head.append(None if _is_chrome(line) else line)
+        line = clean_line(raw).lstrip("#").strip()  # closes the gaps a menu shows itself by
+        head.append(None if _is_chrome(raw) or _is_chrome(line) else line)
     return head
 
 

@@ -232,6 +232,15 @@ def test_year_in_brackets_below_the_report_words() -> None:
     assert find_organization(title, lines) == "某某县应急管理局"
 
 
+def test_a_menu_is_no_body_line() -> None:
+    lines = [
+        "国务院 省政府 市人大 市政府",
+        "回应关切 政策解读 图片解读 新闻发布会",
+        "2019年政府信息公开工作年度报告",
+    ]
+    assert find_organization(find_title(lines), lines) is None
+
+
 def test_body_line_above_the_title_when_no_signature() -> None:
     lines = ["某某县应急管理局", "首页", "2023年政府信息公开工作年度报告", "一、总体情况"]
     assert find_organization(find_title(lines), lines) == "某某县应急管理局"
@@ -274,6 +283,7 @@ def test_body_names(name: str) -> None:
         "根据条例编制本报告",
         "- 3 -",
         "我局",
+        "国务院 省政府 市人大 市政府",
     ],
 )
 def test_not_body_names(line: str) -> None:
