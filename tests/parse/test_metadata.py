@@ -307,6 +307,13 @@ def test_markdown_heading_title() -> None:
     )
 
 
+def test_record_takes_the_body_from_the_signature() -> None:
+    """The parser hands the lines on: a body only the signature names reaches the record."""
+    text = "\n".join([*SIGNED_ONLY[:3], "二、主动公开政府信息情况", *SIGNED_ONLY[3:]])
+    record = parse_bytes(text.encode(), "x", filename="P020240123.txt").record
+    assert record["organization"] == "某某县应急管理局"
+
+
 def test_file_name_is_the_title_of_last_resort() -> None:
     body = "一、总体情况\n全年主动公开信息。\n".encode()
     record = parse_bytes(body, "x", filename="某某县人民政府2023年政府信息公开工作年度报告.txt").record
