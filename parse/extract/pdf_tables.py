@@ -163,6 +163,19 @@ def _grid(horizontal: list[Rule], vertical: list[Rule]) -> Table | None:
     ys = sorted(_edges([h.at for h in horizontal]), reverse=True)
     if len(xs) < 2 or len(ys) < 2:
         return None
+    # Rules running on past the outermost ones across them: a side left open. Chromium
+    # draws a row's top border on the page before when the table breaks there, and
+    # some tables have no outer left and right borders. The open side is an edge too.
+    top, bottom = max(v.end for v in vertical), min(v.start for v in vertical)
+    left, right = min(h.start for h in horizontal), max(h.end for h in horizontal)
+    if top - ys[0] >= MIN_CELL:
+        ys.insert(0, top)
+    if ys[-1] - bottom >= MIN_CELL:
+        ys.append(bottom)
+    if xs[0] - left >= MIN_CELL:
+        xs.insert(0, left)
+    if right - xs[-1] >= MIN_CELL:
+        xs.append(right)
     rows, columns = len(ys) - 1, len(xs) - 1
     if rows * columns > MAX_GRID:
         return None

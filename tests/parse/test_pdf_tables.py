@@ -146,3 +146,14 @@ def test_a_hatch_is_no_table() -> None:
     rules = [Rule(True, 5.0 * i, 0.0, 2000.0) for i in range(400)]
     rules += [Rule(False, 5.0 * i, 0.0, 2000.0) for i in range(400)]
     assert find_tables(rules) == []
+
+
+def test_open_sides_are_edges() -> None:
+    """Chromium draws the top border of a table's first row on a new page on the page
+    before; some tables have no outer left and right borders. The rules that run on
+    past the outermost ones across them close the grid there."""
+    rules = [Rule(True, y, 0.0, 150.0) for y in (80.0, 60.0)]  # no rule at the top (100)
+    rules += [Rule(False, x, 60.0, 100.0) for x in (20.0, 100.0)]  # none at 0 or 150
+    (table,) = find_tables(rules)
+    assert table.xs == [0.0, 20.0, 100.0, 150.0] and table.ys == [100.0, 80.0, 60.0]
+    assert len(table.cells) == 6
