@@ -3,15 +3,18 @@ and the page's drawn borders (tests/fixtures/pdf_tables, written by its generate
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from nianbao.parse import parse_path
 from nianbao.parse.extract import ExtractionError
 from nianbao.parse.extract.pdf import extract_pdf_fast, extract_pdf_geometric
 from nianbao.parse.extract.pdf_rules import Rule
 from nianbao.parse.extract.pdf_tables import find_tables
 
 from tests.fixtures.pdf_tables.generate import STYLES
+from tests.parse.records import assert_same
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures"
 TABLES = HERE / "pdf_tables"
@@ -157,3 +160,17 @@ def test_open_sides_are_edges() -> None:
     (table,) = find_tables(rules)
     assert table.xs == [0.0, 20.0, 100.0, 150.0] and table.ys == [100.0, 80.0, 60.0]
     assert len(table.cells) == 6
+
+
+@pytest.mark.parametrize("renderer", ["chromium", "libreoffice"])
+def test_report_with_most_cells_blank(renderer: str) -> None:
+    """A 2019-form report with most of table 3 blank, printed by Chromium and laid out
+    by LibreOffice: the fast path cannot place the blanks, the geometric one reads every
+    cell, each blank null in its column."""
+    result = parse_path(TABLES / f"blank-2019.{renderer}.pdf")
+    expected = json.loads((TABLES / "blank-2019.expected.json").read_text())
+    assert result.extraction == "pdf-geometric"
+    assert_same(result.record, expected)
+    assert result.record["status"] == "ok", result.record["errors"]
+    blanks = [v for row in expected["applications"].values() for v in row.values() if v is None]
+    assert len(blanks) >= 30
