@@ -1,7 +1,8 @@
 """Parsing speed and memory per input kind, and PDF parse time against plain pdfium text.
 
 Inputs: the real corpus (../shared/corpus, when present), the committed fixtures
-(tests/fixtures/reports) and the real pages laid out as PDF (tests/fixtures/real/*/).
+(tests/fixtures/reports), the real pages laid out as PDF (tests/fixtures/real/*/) and
+the blank-celled report of tests/fixtures/pdf_tables.
 Each kind runs in its own process so its peak memory (the process and its forked
 readers) is its own. For every PDF with a text layer the whole parse (parse_bytes:
 the fast reading, and the geometric one when the fast one is not sound) is timed
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 REAL = ROOT / "tests" / "fixtures" / "real"
+PDF_TABLES = ROOT / "tests" / "fixtures" / "pdf_tables"
 REPEAT_SECONDS = 1.0  # per file: repeat until this much time has passed
 PDF_RATIO_MEDIAN, PDF_RATIO_MAX = 2.5, 8.0  # the targets: parse time / plain pdfium text
 
@@ -41,6 +43,7 @@ def inputs() -> dict[str, list[Path]]:
         files += sorted(p for p in FIXTURES.iterdir() if p.is_file() and not p.name.endswith(".json"))
     if REAL.is_dir():
         files += sorted(REAL.glob("*/*.pdf"))
+    files += sorted(PDF_TABLES.glob("blank-*.pdf"))  # whole reports, read on the geometric path
     kinds: dict[str, list[Path]] = {}
     for path in files:
         kind = detect_kind(path.read_bytes())
