@@ -175,15 +175,15 @@ def _is_chrome(line: str) -> bool:
     )
 
 
-def _head(lines: Sequence[str]) -> list[str | None]:
-    """The lines above the report's first section, cleaned; chrome as None (a title
-    does not run across it)."""
+def _head(lines: Sequence[str]) -> tuple[list[str | None], bool]:
+    """The lines above the report's first section, cleaned, chrome as None (a title
+    does not run across it); and whether the first section was found."""
     head: list[str | None] = []
     for raw in lines[:_HEAD_LINES]:
         if not raw.strip():
             continue
         if compact(raw[:12]).startswith(_FIRST_SECTION):
-            break
+            return head, True
         if len(raw) > _LINE_CHARS:
             # A paragraph; text flattened from a web page starts with the title and a gap.
             first = _FIRST_WORDS.match(raw)
@@ -193,23 +193,34 @@ def _head(lines: Sequence[str]) -> list[str | None]:
             continue
         line = clean_line(raw).lstrip("#").strip()  # closes the gaps a menu shows itself by
         head.append(None if _is_chrome(raw) or _is_chrome(line) else line)
-    return head
+    return head, False
 
 
 def _title_in_lines(lines: Sequence[str]) -> str | None:
-    """The first title the lines print: up to four lines joined, the first of them
-    possibly from a gap on (``Object 1 某某局2023年…``, a placeholder LibreOffice prints
-    on the heading's line); one with a year before one without."""
-    head = _head(lines)
+    """The title the lines print: up to four lines joined, the first of them possibly
+    from a gap on (``Object 1 某某局2023年…``, a placeholder LibreOffice prints on the
+    heading's line); one with a year before one without. Of several, the last above the
+    report's first section: the title stands over the report's text, and a portal's
+    sidebar of other reports, printed before the article, stands above it."""
+    head, sectioned = _head(lines)
+    titles: list[str] = []
     yearless: str | None = None
-    for i, first in enumerate(head):
+    i = 0
+    while i < len(head):
+        first, i = head[i], i + 1
         if first is None:
             continue
         for start in _starts(first):
-            found = _title_from(start, head[i + 1 : i + _TITLE_LINES])
-            if found and found[1] and not _names_itself_below(found[0], head[i + 1 :]):
-                return found[0]
+            found = _title_from(start, head[i : i - 1 + _TITLE_LINES])
+            if found and found[1] and not _names_itself_below(found[0], head[i:]):
+                titles.append(found[0])
+                i += found[2] - 1  # a title's own lines start no other
+                break
             yearless = yearless or (found[0] if found else None)
+        if titles and not sectioned:
+            break  # no first section to stand above: the first title
+    if titles:
+        return titles[-1]
     return yearless
 
 
@@ -238,11 +249,12 @@ def _starts(line: str) -> list[str]:
     return starts[::-1]
 
 
-def _title_from(first: str, following: Sequence[str | None]) -> tuple[str, bool] | None:
-    """The title that ``first`` begins (joined with up to three lines after it) and
-    whether it has a year: the shortest with one, else the shortest without."""
+def _title_from(first: str, following: Sequence[str | None]) -> tuple[str, bool, int] | None:
+    """The title that ``first`` begins (joined with up to three lines after it),
+    whether it has a year, and how many lines it takes: the shortest with a year, else
+    the shortest without."""
     joined, printed = "", []
-    yearless: str | None = None
+    yearless: tuple[str, bool, int] | None = None
     for part in (first, *following):
         if part is None:
             break
@@ -252,10 +264,10 @@ def _title_from(first: str, following: Sequence[str | None]) -> tuple[str, bool]
             break
         title = _read_title(joined)
         if title is not None and title.year is not None:
-            return tidy_title(" ".join(printed)), True
+            return tidy_title(" ".join(printed)), True, len(printed)
         if title is not None:
-            yearless = yearless or tidy_title(" ".join(printed))
-    return (yearless, False) if yearless else None
+            yearless = yearless or (tidy_title(" ".join(printed)), False, len(printed))
+    return yearless
 
 
 def find_title(lines: list[str], hint: str | None = None, fallback: str | None = None) -> str | None:
@@ -362,7 +374,7 @@ def _signature(lines: Sequence[str]) -> str | None:
 
 
 def _first_body_line(lines: Sequence[str]) -> str | None:
-    for line in _head(lines):
+    for line in _head(lines)[0]:
         if line is not None and is_body_name(line):
             return compact(line)
     return None

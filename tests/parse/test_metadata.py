@@ -96,6 +96,21 @@ def test_libreoffice_print_body() -> None:
     assert find_organization(find_title(LIBREOFFICE_PAGE), LIBREOFFICE_PAGE) == "某某县交通运输局"
 
 
+def test_sidebar_of_other_reports_printed_before_the_article() -> None:
+    """Chromium prints a portal's sidebar (其他年报) above the article: the title is the
+    one standing over the report's text."""
+    lines = [
+        "其他年报",
+        "某某县交通运输局2022年度政府信息公开工作年度报告",
+        "某某县交通运输局2021年度政府信息公开工作年度报告",
+        "当前位置：首页",
+        "某某县交通运输局2023年度政府信息公开工作年度报告",
+        "本报告根据《条例》编制。",
+        "一、总体情况",
+    ]
+    assert find_title(lines) == lines[4]
+
+
 def test_glued_breadcrumb_is_no_title() -> None:
     """政府信息公开 / 政府信息公开年报 / the title: the crumbs are not part of it."""
     lines = ["政府信息公开", "政府信息公开年报", "某某县2023年政府信息公开工作年度报告", "一、总体情况"]
