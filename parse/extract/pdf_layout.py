@@ -16,10 +16,9 @@ import re
 from dataclasses import dataclass
 
 import pypdfium2.raw as pdfium_c
-from nianbao.parse.extract.pdf_tables import Table
+from nianbao.parse.extract.pdf_tables import Table, open_cut_sides, splits_past_the_cut
 from nianbao.parse.text import clean_line, is_page_number
 
-COLUMN_GAP = 6.0  # points: a wider gap no text crosses, past a cut table edge, parts columns
 SPACE_GAP = 0.25  # of the line's height: a wider gap between two characters is a space
 _NUMBER = re.compile(r"^[+\-]?[\d,.]+$")
 # A label that begins a row of the form ("6.", "（四）", "三、"): never the rest of a label.
@@ -61,7 +60,7 @@ def laid_out(textpage: pdfium_c.FPDF_TEXTPAGE, tables: list[Table]) -> list[Line
     char_box = pdfium_c.FPDFText_GetLooseCharBox
     in_cells: list[list[list[Char]]] = [[[] for _ in t.cells] for t in tables]
     items: list[Line | Row] = []
-    beside: set[tuple[int, bool]] = set()  # (table, on its right): text past its side
+    beside: list[tuple[float, float]] = []  # text outside the tables, in their rows
 
     def centre(index: int) -> tuple[float, float]:
         char_box(textpage, index, box_pointer)
@@ -140,21 +139,11 @@ def laid_out(textpage: pdfium_c.FPDF_TEXTPAGE, tables: list[Table]) -> list[Line
                     line.append(char)
                     if line_top is None:
                         line_top = y1
-                    for _, table in near:
-                        if table.ys[-1] < y < table.ys[0]:
-                            beside.add((id(table), x > table.xs[-1]))
+                    beside.append((x, y))
             index = run_end
         if line:
             _add_line(items, "".join(line), line_top)
-    if beside:
-        # Text in a table's rows but past its side: the table was printed wider than
-        # its page (or its printable area), its borders cut there and its text not.
-        # It runs on past that side, which keeps that text in its first or last column.
-        for table in tables:
-            if (id(table), False) in beside:
-                table.xs[0] = -math.inf
-            if (id(table), True) in beside:
-                table.xs[-1] = math.inf
+    if beside and open_cut_sides(tables, beside):
         return laid_out(textpage, tables)
     for table, cells in zip(tables, in_cells, strict=True):
         items.extend(_table_rows(table, cells))
@@ -231,11 +220,12 @@ def _table_rows(table: Table, cells: list[list[Char]]) -> list[Row]:
     no text at all is left out, as the HTML reading leaves it."""
     last = len(table.xs) - 2
     splits = {
-        column: _splits_past_the_edge(
+        column: splits_past_the_cut(
             [
-                chars
+                (char[0], char[1])
                 for cell, chars in zip(table.cells, cells, strict=True)
                 if cell.left == cell.right == column
+                for char in chars
             ]
         )
         for column, edge in ((0, table.xs[0]), (last, table.xs[-1]))
@@ -254,19 +244,6 @@ def _table_rows(table: Table, cells: list[list[Char]]) -> list[Row]:
         for a, b in zip(edges, edges[1:], strict=False):
             row.append((a, b, _cell_text([c for c in chars if a <= (c[0] + c[1]) / 2 < b])))
     return [Row(table.ys[row], texts) for row, texts in sorted(rows.items()) if any(t for _, _, t in texts)]
-
-
-def _splits_past_the_edge(cells: list[list[Char]]) -> list[float]:
-    """Where a column running past a cut edge divides: the gaps, wider than a column's
-    padding, that no cell's text crosses, in every row."""
-    spans = sorted((c[0], c[1]) for chars in cells for c in chars)
-    splits: list[float] = []
-    reach = None
-    for left, right in spans:
-        if reach is not None and left - reach > COLUMN_GAP:
-            splits.append((left + reach) / 2)
-        reach = right if reach is None else max(reach, right)
-    return splits
 
 
 def _cell_text(chars: list[Char]) -> str:

@@ -8,11 +8,14 @@ cell prints. Pure geometry, in PDF coordinates (y grows upwards).
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nianbao.parse.extract.pdf_rules import Rule
 
+COLUMN_GAP = 6.0  # points: a wider gap no text crosses, past a cut table side, parts columns
 SNAP = 2.5  # points: rules closer than this are the same line (borders drawn twice, or offset)
 TOUCH = 3.0  # points: a rule ending this close to another still meets it
 COVERED = 0.6  # a boundary is ruled when rules cover this share of it
@@ -76,6 +79,34 @@ def find_tables(rules: list[Rule]) -> list[Table]:
             tables.append(table)
     tables.sort(key=lambda t: -t.ys[0])
     return tables
+
+
+def open_cut_sides(tables: list[Table], outside: Iterable[tuple[float, float]]) -> bool:
+    """Text (points outside every table) in a table's rows but past its side: the
+    table was printed wider than its page or printable area, its borders cut there and
+    its text not. Such a table runs on past that side, so that text stays in its first
+    or last column. Whether any table was opened (its text is then to be placed again)."""
+    opened = False
+    for x, y in outside:
+        for table in tables:
+            if table.ys[-1] < y < table.ys[0]:
+                if x > table.xs[-1]:
+                    table.xs[-1], opened = math.inf, True
+                elif x < table.xs[0]:
+                    table.xs[0], opened = -math.inf, True
+    return opened
+
+
+def splits_past_the_cut(spans: list[tuple[float, float]]) -> list[float]:
+    """Where a column running past a cut side divides, from the left and right ends of
+    the text in its cells: the gaps wider than a column's padding that no text crosses."""
+    splits: list[float] = []
+    reach = None
+    for left, right in sorted(spans):
+        if reach is not None and left - reach > COLUMN_GAP:
+            splits.append((left + reach) / 2)
+        reach = right if reach is None else max(reach, right)
+    return splits
 
 
 def _merge(rules: list[Rule]) -> list[Rule]:

@@ -11,7 +11,7 @@ from nianbao.parse import parse_path
 from nianbao.parse.extract import ExtractionError
 from nianbao.parse.extract.pdf import extract_pdf_fast, extract_pdf_geometric
 from nianbao.parse.extract.pdf_rules import Rule
-from nianbao.parse.extract.pdf_tables import find_tables
+from nianbao.parse.extract.pdf_tables import find_tables, open_cut_sides, splits_past_the_cut
 
 from tests.fixtures.pdf_tables.generate import STYLES
 from tests.parse.records import assert_same
@@ -174,3 +174,15 @@ def test_report_with_most_cells_blank(renderer: str) -> None:
     assert result.record["status"] == "ok", result.record["errors"]
     blanks = [v for row in expected["applications"].values() for v in row.values() if v is None]
     assert len(blanks) >= 30
+
+
+def test_cut_sides_open_and_their_columns_part() -> None:
+    """Text in a table's rows past its right side opens that side (text above it does
+    not); the text there parts into columns at the gaps no text crosses."""
+    rules = [Rule(True, y, 0.0, 100.0) for y in (100.0, 80.0, 60.0)]
+    rules += [Rule(False, x, 60.0, 100.0) for x in (0.0, 50.0, 100.0)]
+    (table,) = find_tables(rules)
+    assert not open_cut_sides([table], [(120.0, 110.0)])  # above the table
+    assert open_cut_sides([table], [(120.0, 90.0)])
+    assert table.xs[-1] == float("inf") and table.xs[0] == 0.0
+    assert splits_past_the_cut([(52.0, 60.0), (61.0, 70.0), (90.0, 99.0), (53.0, 58.0)]) == [80.0]
