@@ -72,6 +72,7 @@ _KIND_TYPES = {
     "text": ("text/plain", ".txt"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
     "doc": ("application/msword", ".doc"),
+    "ofd": ("application/ofd", ".ofd"),
 }
 # The words of the request's search (?_search= on a table, ?q= on the search query),
 # for render_cell, which Datasette 0.65 does not give the request.

@@ -27,6 +27,7 @@ EXPECTED = {
     "doc": ("application/msword", ".doc"),
     "html": ("text/html", ".html"),
     "text": ("text/plain", ".txt"),
+    "ofd": ("application/ofd", ".ofd"),
     "unknown": ("application/octet-stream", ".bin"),  # the corpus's garbage.bin
 }
 
@@ -109,6 +110,17 @@ def test_the_corpus_originals_are_served_as_what_they_are(built):
     paths = {hashlib.sha256(p.read_bytes()).hexdigest(): p for p in built.inputs}
     kinds = check_every_original(built.data.database, None, lambda sha: paths[sha].read_bytes())
     assert kinds.get("html") and kinds.get("text")
+
+
+def test_an_ofd_original_is_served_as_ofd(tmp_path):
+    from nianbao.serve.build import build
+    from nianbao.serve.documents import from_paths
+
+    ofd = Path(__file__).parents[1] / "fixtures" / "ofd" / "dept-2021.ofd"
+    database = tmp_path / "nianbao.db"
+    build(database, from_paths([ofd]))
+    kinds = check_every_original(database, None, lambda sha: ofd.read_bytes())
+    assert kinds == {"ofd": 1}
 
 
 def test_every_original_of_the_demo_downloads_as_what_it_is(demo):
