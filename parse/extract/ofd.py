@@ -32,11 +32,11 @@ from lxml import etree
 from nianbao.parse.detect import MAX_ZIP_MEMBERS, zip_member_count
 from nianbao.parse.extract import Extracted, ExtractionError
 from nianbao.parse.extract.pdf import SCAN_CHARS_PER_PAGE
-from nianbao.parse.extract.pdf_layout import SPACE_GAP, Line, Row, continues_row, join_rows
+from nianbao.parse.extract.pdf_layout import SPACE_GAP, Char, Line, Row, continues_row, join_rows, table_rows
 from nianbao.parse.extract.pdf_rules import THIN
 from nianbao.parse.extract.pdf_rules import Rule as PdfRule
-from nianbao.parse.extract.pdf_tables import MAX_RULES, find_tables
-from nianbao.parse.text import clean_line, is_page_number
+from nianbao.parse.extract.pdf_tables import MAX_RULES, Table, find_tables, open_cut_sides
+from nianbao.parse.text import is_page_number
 
 MAX_MEMBER_BYTES = 32 * 1024 * 1024  # one page's XML: a dense page is a few MB
 MAX_READ_BYTES = 256 * 1024 * 1024  # all XML read from one package
@@ -48,6 +48,7 @@ MAX_PATH_DATA = 1_000_000  # characters of one path's data: a glyph takes ~1,000
 
 MM_PER_POINT = 25.4 / 72
 RULE_THICKNESS = THIN * MM_PER_POINT  # a filled rectangle thinner than this is a drawn rule
+DESCENT = 0.15  # of the type's size: how far a character's box reaches below its baseline
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
@@ -62,10 +63,6 @@ class Glyph(NamedTuple):
     x1: float
     baseline: float
     size: float
-
-    @property
-    def middle(self) -> tuple[float, float]:
-        return (self.x0 + self.x1) / 2, self.baseline - self.size * 0.35
 
 
 @dataclass(frozen=True)
@@ -489,42 +486,64 @@ def _pdf_rule(rule: Rule) -> PdfRule:
     return PdfRule(False, rule.at / MM_PER_POINT, -rule.end / MM_PER_POINT, -rule.start / MM_PER_POINT)
 
 
+def _pdf_char(glyph: Glyph) -> Char:
+    """A glyph as the PDF path's character: its box in points, y upwards, about as tall
+    as pdfium's loose box (the font's descent below the baseline, its ascent above)."""
+    return (
+        glyph.x0 / MM_PER_POINT,
+        glyph.x1 / MM_PER_POINT,
+        -(glyph.baseline + DESCENT * glyph.size) / MM_PER_POINT,
+        -(glyph.baseline - (1 - DESCENT) * glyph.size) / MM_PER_POINT,
+        glyph.char,
+    )
+
+
 def page_items(glyphs: list[Glyph], rules: list[Rule]) -> list[Line | Row]:
     """A page's printed lines and table rows, top to bottom: free text as lines, each
     table row as the cells that begin in it (a blank cell empty, a merged one once)."""
     tables = find_tables([_pdf_rule(r) for r in rules])
-    free: list[Glyph] = []
-    in_cells: list[dict[int, list[Glyph]]] = [{} for _ in tables]
-    for glyph in glyphs:
-        x, y = glyph.middle
-        x, y = x / MM_PER_POINT, -y / MM_PER_POINT
-        for number, table in enumerate(tables):
-            if table.contains(x, y):
-                in_cells[number].setdefault(table.cell_index(x, y), []).append(glyph)
-                break
-        else:
-            free.append(glyph)
+    chars = [_pdf_char(glyph) for glyph in glyphs]
+    while True:
+        free, in_cells, beside = _placed(glyphs, chars, tables)
+        # Text beside a table, in its rows: the table ran past the page there (as on the
+        # PDF path), and its text is placed again against the opened sides.
+        if not (beside and open_cut_sides(tables, beside)):
+            break
     items: list[Line | Row] = []
     for line in _text_lines(free):
         text = _line_text(line)
         if text and not is_page_number(text):
             items.append(Line(-(line[0].baseline - line[0].size) / MM_PER_POINT, text))
     for table, cells in zip(tables, in_cells, strict=True):
-        rows: dict[int, list[tuple[float, float, str]]] = {}
-        for index, cell in enumerate(table.cells):
-            text = "".join(_line_text(line, tabs=False) for line in _text_lines(cells.get(index, [])))
-            rows.setdefault(cell.top, []).append(
-                (table.xs[cell.left], table.xs[cell.right + 1], clean_line(text))
-            )
-        items.extend(
-            Row(table.row_top(row), texts) for row, texts in sorted(rows.items()) if any(t for *_, t in texts)
-        )
+        items.extend(table_rows(table, cells))
     items.sort(key=lambda item: -item.top)
     if items and isinstance(items[0], Row):
         items[0].at_top = True
     if items and isinstance(items[-1], Row):
         items[-1].at_bottom = True
     return items
+
+
+def _placed(
+    glyphs: list[Glyph], chars: list[Char], tables: list[Table]
+) -> tuple[list[Glyph], list[list[list[Char]]], list[tuple[float, float]]]:
+    """The glyphs outside every table, each table's cells' characters (in drawing
+    order, spaces left out as the PDF path leaves them), and the free glyphs' middles."""
+    free: list[Glyph] = []
+    beside: list[tuple[float, float]] = []
+    in_cells: list[list[list[Char]]] = [[[] for _ in table.cells] for table in tables]
+    for glyph, char in zip(glyphs, chars, strict=True):
+        x, y = (char[0] + char[1]) / 2, (char[2] + char[3]) / 2
+        for number, table in enumerate(tables):
+            if table.contains(x, y):
+                if glyph.char != " ":
+                    in_cells[number][table.cell_index(x, y)].append(char)
+                break
+        else:
+            free.append(glyph)
+            if glyph.char != " ":
+                beside.append((x, y))
+    return free, in_cells, beside
 
 
 def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
@@ -538,7 +557,7 @@ def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
     return [sorted(line, key=lambda g: g.x0) for line in lines]
 
 
-def _line_text(line: list[Glyph], tabs: bool = True) -> str:
+def _line_text(line: list[Glyph]) -> str:
     """A line's characters; a space where the producer wrote one or the gap is a quarter
     of the type, a tab where it is one and a half (a cell of an unruled table)."""
     parts: list[str] = []
@@ -551,7 +570,7 @@ def _line_text(line: list[Glyph], tabs: bool = True) -> str:
         if previous is not None:
             gap = glyph.x0 - previous.x1
             size = max(glyph.size, previous.size)
-            if tabs and gap > 1.5 * size:
+            if gap > 1.5 * size:
                 parts.append("\t")
             elif spaced or gap > SPACE_GAP * size:
                 parts.append(" ")

@@ -146,7 +146,7 @@ def laid_out(textpage: pdfium_c.FPDF_TEXTPAGE, tables: list[Table]) -> list[Line
     if beside and open_cut_sides(tables, beside):
         return laid_out(textpage, tables)
     for table, cells in zip(tables, in_cells, strict=True):
-        items.extend(_table_rows(table, cells))
+        items.extend(table_rows(table, cells))
     items.sort(key=lambda item: -item.top)
     if items and isinstance(items[0], Row):
         items[0].at_top = True
@@ -215,9 +215,10 @@ def _page_text(textpage: pdfium_c.FPDF_TEXTPAGE, count: int) -> str:
     return text
 
 
-def _table_rows(table: Table, cells: list[list[Char]]) -> list[Row]:
+def table_rows(table: Table, cells: list[list[Char]]) -> list[Row]:
     """Each row of the grid with the cells that begin in it, left to right; a row with
-    no text at all is left out, as the HTML reading leaves it."""
+    no text at all is left out, as the HTML reading leaves it. ``cells`` holds each
+    cell's characters in the page's text order (the OFD reading builds its rows here too)."""
     last = len(table.xs) - 2
     splits = {
         column: splits_past_the_cut(
