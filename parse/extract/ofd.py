@@ -547,14 +547,29 @@ def _placed(
 
 
 def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
-    """Glyphs grouped by baseline (within a third of their size), each line left to right."""
+    """Glyphs in drawing order, a line going on while each next one is beside the last,
+    as pdfium breaks a PDF's text into lines; each line left to right. Ordering the
+    page's glyphs by position instead would part what pdfium keeps together (a label
+    set between the two lines of a wrapped value), and the two readings would differ."""
     lines: list[list[Glyph]] = []
-    for glyph in sorted(glyphs, key=lambda g: (g.baseline, g.x0)):
-        if lines and abs(glyph.baseline - lines[-1][0].baseline) <= max(glyph.size, lines[-1][0].size) / 3:
+    for glyph in glyphs:
+        if lines and _beside(lines[-1][-1], glyph):
             lines[-1].append(glyph)
         else:
             lines.append([glyph])
     return [sorted(line, key=lambda g: g.x0) for line in lines]
+
+
+def _beside(last: Glyph, glyph: Glyph) -> bool:
+    """Whether ``glyph`` goes on the line ``last`` ends: on its baseline (within a third
+    of the type), or reaching into its height and not back to its left."""
+    size = max(glyph.size, last.size)
+    if abs(glyph.baseline - last.baseline) <= size / 3:
+        return True
+    overlap = (
+        min(glyph.baseline, last.baseline) + DESCENT * size - (max(glyph.baseline, last.baseline) - size)
+    )
+    return overlap > 0 and glyph.x0 >= last.x1 - size / 2
 
 
 def _line_text(line: list[Glyph]) -> str:
