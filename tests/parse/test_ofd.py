@@ -137,6 +137,34 @@ def test_free_text_gaps_become_spaces_and_tabs() -> None:
     assert page_lines(_run("2023", 10, 20) + _run("年", 27.5, 20), []) == ["2023 年"]
 
 
+def test_table_cut_by_the_page_runs_on_and_its_last_column_splits() -> None:
+    """Text beside a table, in its rows: the table was printed wider than the page and
+    its right border cut off (as on the PDF path). It runs on there, and the text past
+    the cut forms columns of its own where no text crosses a gap."""
+    rules = _grid([10.0, 40.0, 70.0], [20.0, 30.0, 40.0])
+    glyphs = (
+        _run("甲", 12, 27)
+        + _run("乙", 42, 27)
+        + _run("丙", 80, 27)
+        + _run("丁", 100, 27)
+        + _run("1", 12, 37)
+        + _run("2", 42, 37)
+        + _run("3", 80, 37)
+        + _run("4", 100, 37)
+    )
+    assert page_lines(glyphs, rules) == ["甲\t乙\t丙\t丁", "1\t2\t3\t4"]
+
+
+def test_free_text_lines_follow_the_drawing_order_as_pdfium_does() -> None:
+    """A label set between the two lines of a wrapped value: pdfium puts it on the line
+    drawn next to it, and so does the OFD reading; a step back to the left is a new line."""
+    glyphs = _run("标题", 10, 24.5) + _run("年度报", 30, 21.5) + _run("告", 30, 27.5)
+    assert page_lines(glyphs, []) == ["标题\t年度报", "告"]
+    # Drawn the other way round, the label goes with the line before it.
+    glyphs = _run("年度报", 30, 21.5) + _run("标题", 10, 24.5) + _run("告", 30, 27.5)
+    assert page_lines(glyphs, []) == ["年度报", "标题\t告"]
+
+
 def test_delta_abbreviation_and_template_page(tmp_path: Path) -> None:
     """DeltaX "g N D" repeats a step; a template page's text is drawn with the page."""
     ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
