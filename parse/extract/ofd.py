@@ -32,7 +32,16 @@ from lxml import etree
 from nianbao.parse.detect import MAX_ZIP_MEMBERS, zip_member_count
 from nianbao.parse.extract import Extracted, ExtractionError
 from nianbao.parse.extract.pdf import SCAN_CHARS_PER_PAGE
-from nianbao.parse.extract.pdf_layout import SPACE_GAP, Char, Line, Row, continues_row, join_rows, table_rows
+from nianbao.parse.extract.pdf_layout import (
+    SPACE_GAP,
+    Char,
+    Line,
+    Row,
+    continues_row,
+    in_reading_order,
+    join_rows,
+    table_rows,
+)
 from nianbao.parse.extract.pdf_rules import THIN
 from nianbao.parse.extract.pdf_rules import Rule as PdfRule
 from nianbao.parse.extract.pdf_tables import MAX_RULES, Table, find_tables, open_cut_sides
@@ -516,12 +525,7 @@ def page_items(glyphs: list[Glyph], rules: list[Rule]) -> list[Line | Row]:
             items.append(Line(-(line[0].baseline - line[0].size) / MM_PER_POINT, text))
     for table, cells in zip(tables, in_cells, strict=True):
         items.extend(table_rows(table, cells))
-    items.sort(key=lambda item: -item.top)
-    if items and isinstance(items[0], Row):
-        items[0].at_top = True
-    if items and isinstance(items[-1], Row):
-        items[-1].at_bottom = True
-    return items
+    return in_reading_order(items)
 
 
 def _placed(

@@ -147,6 +147,12 @@ def laid_out(textpage: pdfium_c.FPDF_TEXTPAGE, tables: list[Table]) -> list[Line
         return laid_out(textpage, tables)
     for table, cells in zip(tables, in_cells, strict=True):
         items.extend(table_rows(table, cells))
+    return in_reading_order(items)
+
+
+def in_reading_order(items: list[Line | Row]) -> list[Line | Row]:
+    """A page's lines and rows top to bottom, its first and last rows marked as such
+    (a row a page break may have broken: see continues_row)."""
     items.sort(key=lambda item: -item.top)
     if items and isinstance(items[0], Row):
         items[0].at_top = True
