@@ -72,8 +72,10 @@ _PUBLISHED = (
     Field("total_published", "对外公开总数量"),
 )
 _CHANGE = Field("change", "本年增/减", match=r"本年增.{0,2}减")  # 本年增减, 本年增（减）
+# Some bodies print the year itself for 上一年 (2019年项目数量); 采购项目数量 is procurement's.
+_PREVIOUS = Field("previous", "上一年项目数量", match=r"(?<!采购)项目数量")
 _ITEMS = (
-    Field("previous", "上一年项目数量"),
+    _PREVIOUS,
     _CHANGE,
     Field("decisions", "处理决定数量"),
 )
@@ -106,7 +108,7 @@ TABLE2: dict[str, tuple[Table2Row, ...]] = {
             "fees",
             "行政事业性收费",
             r"行政事业性收费",
-            (Field("previous", "上一年项目数量"), _CHANGE),
+            (_PREVIOUS, _CHANGE),
             "第二十条第（八）项",
         ),
         Table2Row(

@@ -17,6 +17,35 @@ from nianbao.parse.text import compact
 _NUMBERED = re.compile(rf"^[{CHINESE_NUMERALS}]{{1,2}}[、.,:：]?")
 _HEADING_REACH = 30  # the words must stand within this many characters of the numeral
 
+# Lines of the portal page around a report (its footer, comment form, share and download
+# boxes), never the report's own prose: the last section ends before the first of them.
+# Patterns on compact text (``parse.text.compact``); anchored ones only where the words
+# could stand in prose too.
+PORTAL_CHROME: tuple[str, ...] = (
+    r"网站标识码",
+    r"ICP备",
+    r"公网安备",
+    r"版权所有",
+    r"[Cc]opyright|AllRightsReserved",
+    r"^主办(单位)?[:：]",
+    r"承办(单位)?[:：]",
+    r"扫一扫",
+    r"^相关(文章|链接|阅读)",
+    r"^附件下载",
+    r"^评论",
+    r"验证码",
+    r"浏览器.{0,16}版本",
+    r"网站地图",
+    r"^(?:[【\[]?(?:打印本页|关闭窗口|打印|关闭)[】\]]?)+$",  # a page's print/close buttons
+)
+_CHROME = re.compile("|".join(f"(?:{p})" for p in PORTAL_CHROME))
+# The report's own end: the issuing body on a line of its own, the date under it, and
+# the disclosure mark some print after them.
+_SIGNATURE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_DISCLOSURE_MARK = re.compile(r"^\((此件|本件)?(主动|依申请)?公开\)$")
+_SIGNATURE_NAME_MAX = 40  # characters: a body's name, not a sentence
+_SENTENCE_MARKS = re.compile(r"[。，,;；:：]")
+
 
 @dataclass(frozen=True)
 class Span:
@@ -39,7 +68,7 @@ def find_sections(lines: list[str], start: int = 0) -> dict[int, Span]:
         cursor = body
     spans: dict[int, Span] = {}
     for i, (section, line, body, heading) in enumerate(found):
-        end = found[i + 1][1] if i + 1 < len(found) else len(lines)
+        end = found[i + 1][1] if i + 1 < len(found) else report_end(lines, body)
         spans[section.number] = Span(section.number, heading, body, end, line)
     return spans
 
@@ -71,6 +100,32 @@ def numbered_sections(lines: list[str]) -> dict[int, Span]:
             expected += 1
     out: dict[int, Span] = {}
     for k, (number, line, heading) in enumerate(spans):
-        end = spans[k + 1][1] if k + 1 < len(spans) else len(lines)
+        end = spans[k + 1][1] if k + 1 < len(spans) else report_end(lines, line + 1)
         out[number] = Span(number, heading, line + 1, end, line)
     return out
+
+
+def report_end(lines: list[str], start: int) -> int:
+    """One past the report's last line, searched from ``start`` (the last section's
+    body): after its signature (body name, date, any disclosure mark) when printed, and
+    before the first line of portal chrome in any case."""
+    end = len(lines)
+    previous: str | None = None  # the last non-empty line, compact
+    for i in range(start, len(lines)):
+        text = compact(lines[i])
+        if not text:
+            continue
+        if _CHROME.search(text):
+            return i
+        if _SIGNATURE_DATE.match(text) and previous is not None and _is_signature_name(previous):
+            end = i + 1
+            following = next((j for j in range(i + 1, len(lines)) if compact(lines[j])), None)
+            if following is not None and _DISCLOSURE_MARK.match(compact(lines[following])):
+                end = following + 1
+            return end
+        previous = text
+    return end
+
+
+def _is_signature_name(text: str) -> bool:
+    return len(text) <= _SIGNATURE_NAME_MAX and not _SENTENCE_MARKS.search(text) and not text[0].isdigit()

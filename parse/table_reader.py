@@ -166,7 +166,13 @@ def _cell_readings(span: list[Token], width: int) -> list[Alternative]:
     line = max(lines.values(), key=lambda ts: sum(t.kind in (NUMBER, NULL) for t in ts))
     last_text = max((i for i, t in enumerate(line) if t.kind == TEXT), default=-1)
     cells = line[last_text + 1 :]
-    if any(t.kind == TEXT for t in cells) or not any(t.kind == NUMBER for t in cells):
+    if any(t.kind == TEXT for t in cells):
+        return []
+    if not any(t.kind == NUMBER for t in cells):
+        # A row printed with every cell blank: its line of cells says so. Plain text
+        # has no cells, so there a row without values stays unread.
+        if len(cells) >= width and all(t.kind in (BLANK, NULL) for t in cells):
+            return [Alternative([None] * width)]
         return []
     leading = next((i for i, t in enumerate(cells) if t.kind != BLANK), len(cells))
     trailing = next((i for i, t in enumerate(reversed(cells)) if t.kind != BLANK), len(cells))

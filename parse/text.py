@@ -56,6 +56,7 @@ _NUMBER = re.compile(r"[+\-]?\d[\d,]*(?:\.\d+)?")
 # A number glued to a date or unit word is prose, not a cell.
 _NOT_A_CELL_AFTER = "年月日号时"
 _NULLS = {fold(m) for m in NULL_MARKERS}
+_SPACED_DATE_WORD = re.compile(rf"(\d) +(?=[{_NOT_A_CELL_AFTER}])")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def tokens(lines: list[str]) -> list[Token]:
         if is_page_number(raw):
             continue
         for cell in fold(raw).split("\t"):
-            cell = cell.strip()
+            # "2019 年项目数量": a number spaced off its date word is still prose.
+            cell = _SPACED_DATE_WORD.sub(r"\1", cell.strip())
             if not cell:
                 out.append(Token(BLANK, "", index))
                 continue

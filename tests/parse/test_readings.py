@@ -291,3 +291,175 @@ def test_missing_column_in_html_cells() -> None:
     t2 = parse_bytes(html.encode("utf-8"), "test").record["active_disclosure"]
     printed = [(t2[k]["previous"], t2[k]["change"], t2[k]["decisions"]) for k in ("licensing", "punishment")]
     assert printed == [(74, None, 4033), (110, None, 1957)]
+
+
+# --- table 2 headers naming the year (putian-city-2019) -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def year_headers() -> Reading:
+    """The real 莆田市人民政府 2019 report: no 本年增/减 column, and 上一年 printed as the
+    year itself, spaced off it as PDF text has it (``2019 年项目数量``)."""
+    text, _ = fixture("city-2019")
+    text = text.replace("上一年项目数量 本年增/减", "2019 年项目数量")
+    for old, new in [
+        ("行政许可 74 4 4033", "行政许可 74 4033"),
+        ("其他对外管理服务事项 106 1 0", "其他对外管理服务事项 106 0"),
+        ("行政处罚 110 -3 1957", "行政处罚 110 1957"),
+        ("行政强制 115 -1 29", "行政强制 115 29"),
+        ("行政事业性收费 106 5", "行政事业性收费 106"),
+    ]:
+        text = replaced(text, old, new)
+    return read(text)
+
+
+def test_year_header_names_the_previous_column(year_headers: Reading) -> None:
+    t2 = year_headers.record["active_disclosure"]
+    assert [t2[k]["previous"] for k in ("licensing", "other_services", "punishment", "coercion")] == [
+        74,
+        106,
+        110,
+        115,
+    ]
+
+
+def test_year_header_decisions_land_in_their_field(year_headers: Reading) -> None:
+    t2 = year_headers.record["active_disclosure"]
+    assert [t2[k]["decisions"] for k in ("licensing", "other_services", "punishment", "coercion")] == [
+        4033,
+        0,
+        1957,
+        29,
+    ]
+
+
+def test_year_header_the_unprinted_change_is_null(year_headers: Reading) -> None:
+    t2 = year_headers.record["active_disclosure"]
+    assert {t2[k]["change"] for k in ("licensing", "other_services", "punishment", "coercion", "fees")} == {
+        None
+    }
+
+
+def test_year_in_a_header_is_not_a_value(year_headers: Reading) -> None:
+    assert year_headers.record["active_disclosure"]["fees"] == {"previous": 106, "change": None}
+
+
+def test_year_header_no_row_lost(year_headers: Reading) -> None:
+    assert not [e for e in year_headers.record["errors"] if "values, expected" in e]
+
+
+def test_year_header_the_record_is_whole(year_headers: Reading) -> None:
+    assert year_headers.record["status"] == "ok"
+
+
+def test_a_number_spaced_off_its_date_word_is_text() -> None:
+    assert [(t.kind, t.text) for t in tokens(["信息内容 2019 年项目数量 168"])] == [
+        ("text", "信息内容"),
+        ("text", "2019年项目数量"),
+        ("number", "168"),
+    ]
+
+
+# --- table 3 rows printed blank (shanghai-bgt-2019) ------------------------------------------
+
+BLANK_ROW = "3.危及“三安全一稳定” 0 0 0 0 0 0 0"
+
+
+def test_a_row_of_blank_cells_is_read_as_nulls() -> None:
+    """HTML, DOCX and ruled-PDF rows come as cells: a label and seven empty ones."""
+    text, _ = fixture("city-2019")
+    reading = read(replaced(text, BLANK_ROW, "3.危及“三安全一稳定”" + "\t" * 7))
+    assert set(reading.record["applications"]["denied_security_stability"].values()) == {None}
+
+
+def test_a_row_of_blank_cells_is_no_error() -> None:
+    text, _ = fixture("city-2019")
+    reading = read(replaced(text, BLANK_ROW, "3.危及“三安全一稳定”" + "\t" * 7))
+    assert (reading.record["status"], reading.record["errors"]) == ("ok", [])
+
+
+def test_a_row_of_blank_cells_after_a_merged_group_cell() -> None:
+    """Extra empty cells (a merged cell exported as an empty one) are layout."""
+    text, _ = fixture("city-2019")
+    reading = read(replaced(text, BLANK_ROW, "\t3.危及“三安全一稳定”" + "\t" * 8))
+    assert set(reading.record["applications"]["denied_security_stability"].values()) == {None}
+
+
+def test_too_few_blank_cells_stay_unread() -> None:
+    text, _ = fixture("city-2019")
+    reading = read(replaced(text, BLANK_ROW, "3.危及“三安全一稳定”" + "\t" * 3))
+    assert "table 3: row denied_security_stability has 0 values, expected 7" in reading.record["errors"]
+
+
+def test_a_row_without_cells_in_plain_text_stays_unread() -> None:
+    text, _ = fixture("city-2019")
+    reading = read(replaced(text, BLANK_ROW, "3.危及“三安全一稳定”"))
+    assert "table 3: row denied_security_stability has 0 values, expected 7" in reading.record["errors"]
+
+
+# --- a table 2 row the body left out (putian-kjj-2024) ---------------------------------------
+
+
+def test_a_table_2_row_not_printed_is_null_and_said() -> None:
+    """The real 莆田市科学技术局 2024 report prints no 规章 row at all (its label is
+    nowhere in the page): the row is null and the errors say so."""
+    text, _ = fixture("dept-2021")
+    line = next(x for x in text.splitlines() if x.startswith("规章 "))
+    reading = read(replaced(text, line + "\n", ""))
+    t2 = reading.record["active_disclosure"]
+    assert (t2["regulations"], reading.record["errors"]) == (
+        {"made": None, "repealed": None, "in_force": None},
+        ["table 2: row regulations not found"],
+    )
+
+
+def test_a_table_2_row_not_printed_keeps_the_others() -> None:
+    text, expected = fixture("dept-2021")
+    line = next(x for x in text.splitlines() if x.startswith("规章 "))
+    t2 = read(replaced(text, line + "\n", "")).record["active_disclosure"]
+    assert {k: v for k, v in t2.items() if k != "regulations"} == {
+        k: v for k, v in expected["active_disclosure"].items() if k != "regulations"
+    }
+
+
+# --- the last section ends with the report ------------------------------------------------------
+
+LAST_PROSE = "本单位无收取信息处理费等其他需要报告的事项。"
+SIGNATURE = "莆田市人民政府办公室\n2020年1月20日\n（此件主动公开）"
+PORTAL_FOOTERS = {
+    "download and share": "附件下载：\n莆田市2019年政府信息公开工作年度报告.pdf\n扫一扫在手机打开当前页\n相关文章",
+    "site identity": "网站标识码：3503000001闽ICP备05009235号闽公网安备 35030002001007号",
+    "copyright": "版权所有：莆田市人民政府网\n新媒体矩阵\n主办：莆田市人民政府办公室承办：莆田市数字莆田建设领导小组办公室",
+    "comment form": "评论\n姓名: 内容: 验证码:",
+    "browser advice": "为确保最佳浏览效果，建议您使用以下浏览器版本：IE浏览器9.0版本及以上；Google Chrome浏览器 63版本及以上",
+    "print buttons": "【打印】【关闭】",
+}
+
+
+def section_6(after_prose: str) -> str:
+    text, _ = fixture("city-2019")
+    return read(replaced(text, LAST_PROSE, LAST_PROSE + "\n" + after_prose)).record["sections"]["6"]
+
+
+@pytest.mark.parametrize("footer", PORTAL_FOOTERS.values(), ids=PORTAL_FOOTERS.keys())
+def test_portal_chrome_is_not_in_the_last_section(footer: str) -> None:
+    assert section_6(footer) == LAST_PROSE
+
+
+def test_the_signature_stays_in_the_last_section() -> None:
+    assert section_6(SIGNATURE + "\n" + PORTAL_FOOTERS["download and share"]) == LAST_PROSE + "\n" + SIGNATURE
+
+
+def test_the_last_section_ends_after_the_signature() -> None:
+    """Link lists of a portal carry no marker: the signature ends the report."""
+    assert section_6(SIGNATURE + "\n•网站群\n•行政服务中心\n•发改委") == LAST_PROSE + "\n" + SIGNATURE
+
+
+def test_a_signature_without_disclosure_mark_ends_at_its_date() -> None:
+    signature = "莆田市人民政府办公室\n2020年1月20日"
+    assert section_6(signature + "\n•网站群") == LAST_PROSE + "\n" + signature
+
+
+def test_chrome_words_inside_prose_are_prose() -> None:
+    prose = "本年度收到网民评论3条，均已答复。"
+    assert section_6(prose) == LAST_PROSE + "\n" + prose

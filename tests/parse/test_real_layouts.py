@@ -37,22 +37,6 @@ METADATA = tuple(key for key in COMPARED if key not in TABLES)
 # (folder, rendering) -> what today's parser gets wrong there. Remove a line when it passes.
 KNOWN_MISSES: dict[tuple[str, str], str] = {
     (
-        "putian-city-2019",
-        "html",
-    ): "table 2 printed without 本年增/减: columns shift, previous read as decisions (9 cells)",
-    (
-        "putian-city-2019",
-        "libreoffice.pdf",
-    ): "table 2 printed without 本年增/减: columns shift, header year 2019 read as a value",
-    (
-        "putian-city-2019",
-        "libreoffice.docx",
-    ): "table 2 printed without 本年增/减: columns shift, previous read as decisions (9 cells)",
-    (
-        "putian-city-2019",
-        "chromium.pdf",
-    ): "table 2 printed without 本年增/减: columns shift, previous read as decisions (9 cells)",
-    (
         "shanghai-bgt-2019",
         "libreoffice.pdf",
     ): "table 3 wider than the page: LibreOffice leaves its 其他 and 总计 columns out of the PDF",
