@@ -8,7 +8,7 @@ from nianbao.parse.checks import run_checks
 from nianbao.parse.extract import Extracted
 from nianbao.parse.form import TABLE_STARTS, TEMPLATE_MARKERS
 from nianbao.parse.metadata import find_organization, find_title, find_year
-from nianbao.parse.sections import Span, find_sections, numbered_sections
+from nianbao.parse.sections import Span, find_sections, is_page_field, numbered_sections
 from nianbao.parse.tables import read_table2, read_table3, read_table4
 from nianbao.parse.text import clean_line, compact, tokens
 
@@ -137,7 +137,7 @@ def read_report(extracted: Extracted, source: str, sha256: str, filename: str | 
 def _section_text(lines: list[str], span: Span | None) -> str | None:
     if span is None:
         return None
-    body = [clean_line(x) for x in lines[span.start : span.end]]
+    body = [clean_line(x) for x in lines[span.start : span.end] if not is_page_field(x)]
     return "\n".join(x for x in body if x)
 
 

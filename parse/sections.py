@@ -39,6 +39,13 @@ PORTAL_CHROME: tuple[str, ...] = (
     r"^(?:[【\[]?(?:打印本页|关闭窗口|打印|关闭)[】\]]?)+$",  # a page's print/close buttons
 )
 _CHROME = re.compile("|".join(f"(?:{p})" for p in PORTAL_CHROME))
+# A portal page's article fields, which a printed page can place inside the report's
+# flow (Chromium prints them where the page's layout floats them): never prose.
+PAGE_FIELDS: tuple[str, ...] = (
+    r"^发布时间[:：].{0,40}来源[:：]",
+    r"^字号[:：](大|中|小|\|)+$",
+)
+_PAGE_FIELD = re.compile("|".join(f"(?:{p})" for p in PAGE_FIELDS))
 # The report's own end: the issuing body on a line of its own, the date under it, and
 # the disclosure mark some print after them.
 _SIGNATURE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
@@ -129,3 +136,8 @@ def report_end(lines: list[str], start: int) -> int:
 
 def _is_signature_name(text: str) -> bool:
     return len(text) <= _SIGNATURE_NAME_MAX and not _SENTENCE_MARKS.search(text) and not text[0].isdigit()
+
+
+def is_page_field(line: str) -> bool:
+    """A line of the portal page's article fields (发布时间 | 来源, 字号), not the report's."""
+    return bool(_PAGE_FIELD.search(compact(line)))

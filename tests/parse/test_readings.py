@@ -463,3 +463,13 @@ def test_a_signature_without_disclosure_mark_ends_at_its_date() -> None:
 def test_chrome_words_inside_prose_are_prose() -> None:
     prose = "本年度收到网民评论3条，均已答复。"
     assert section_6(prose) == LAST_PROSE + "\n" + prose
+
+
+def test_page_fields_printed_inside_a_section_are_not_prose() -> None:
+    """Chromium prints a portal's floating article fields where the page puts them,
+    inside the report's flow (putian-cg-2022, putian-lyj-2023)."""
+    text, _ = fixture("city-2019")
+    line = "足：一是政策解读的形式还不够丰富；二是信息发布的及时性有待提高。\n"
+    fields = "发布时间：2023-01-13 15:54 | 来源：莆田市城市管理局\n字号：大 | |\n"
+    printed = read(replaced(text, line, line + fields)).record["sections"]["5"]
+    assert printed == read(text).record["sections"]["5"]
