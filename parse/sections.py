@@ -19,8 +19,8 @@ _HEADING_REACH = 30  # the words must stand within this many characters of the n
 
 # Lines of the portal page around a report (its footer, comment form, share and download
 # boxes), never the report's own prose: the last section ends before the first of them.
-# Patterns on compact text (``parse.text.compact``); anchored ones only where the words
-# could stand in prose too.
+# Patterns on compact text (``parse.text.compact``), anchored or whole-line where the
+# words could stand in prose too (网民评论3条, 扫一扫二维码).
 PORTAL_CHROME: tuple[str, ...] = (
     r"网站标识码",
     r"ICP备",
@@ -28,11 +28,11 @@ PORTAL_CHROME: tuple[str, ...] = (
     r"版权所有",
     r"[Cc]opyright|AllRightsReserved",
     r"^主办(单位)?[:：]",
-    r"承办(单位)?[:：]",
-    r"扫一扫",
-    r"^相关(文章|链接|阅读)",
+    r"^承办(单位)?[:：]",
+    r"扫一扫在手机",  # 扫一扫在手机打开当前页 / 上查看当前页面
+    r"^相关(文章|链接|阅读|新闻)$",
     r"^附件下载",
-    r"^评论",
+    r"^(我要|发表)?评论(评论)?(关闭)?$",  # the comment box: 评论, 评论评论关闭
     r"验证码",
     r"浏览器.{0,16}版本",
     r"网站地图",

@@ -460,8 +460,12 @@ def test_a_signature_without_disclosure_mark_ends_at_its_date() -> None:
     assert section_6(signature + "\n•网站群") == LAST_PROSE + "\n" + signature
 
 
-def test_chrome_words_inside_prose_are_prose() -> None:
-    prose = "本年度收到网民评论3条，均已答复。"
+@pytest.mark.parametrize(
+    "prose",
+    ["本年度收到网民评论3条，均已答复。", "评论3条，均已答复。", "市民可扫一扫二维码关注“莆田发布”。"],
+    ids=["inside a line", "a wrapped line's start", "a share code in prose"],
+)
+def test_chrome_words_inside_prose_are_prose(prose: str) -> None:
     assert section_6(prose) == LAST_PROSE + "\n" + prose
 
 
