@@ -42,7 +42,7 @@ from nianbao.parse.extract.pdf_layout import (
     join_rows,
     table_rows,
 )
-from nianbao.parse.extract.pdf_rules import THIN
+from nianbao.parse.extract.pdf_rules import AXIS_SLACK, MIN_LENGTH, THIN
 from nianbao.parse.extract.pdf_rules import Rule as PdfRule
 from nianbao.parse.extract.pdf_tables import MAX_RULES, Table, find_tables, open_cut_sides
 from nianbao.parse.text import is_page_number
@@ -56,7 +56,11 @@ MAX_PAGE_OBJECTS = 500_000  # type as glyph outlines is one object a character
 MAX_PATH_DATA = 1_000_000  # characters of one path's data: a glyph takes ~1,000, a chart ~100,000
 
 MM_PER_POINT = 25.4 / 72
-RULE_THICKNESS = THIN * MM_PER_POINT  # a filled rectangle thinner than this is a drawn rule
+# As the PDF path reads rules (pdf_rules), in millimetres: a thinner filled rectangle is
+# a drawn rule; a shorter piece a tick, not a border; a line leaning less is straight.
+RULE_THICKNESS = THIN * MM_PER_POINT
+RULE_LENGTH = MIN_LENGTH * MM_PER_POINT
+RULE_SLACK = AXIS_SLACK * MM_PER_POINT
 DESCENT = 0.15  # of the type's size: how far a character's box reaches below its baseline
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _PARSER = etree.XMLParser(
@@ -383,7 +387,9 @@ def _text_glyphs(element: etree._Element) -> list[Glyph]:
 
 
 def _path_rules(element: etree._Element) -> list[Rule]:
-    """Straight horizontal and vertical strokes, and thin filled rectangles, as rules."""
+    """Straight horizontal and vertical strokes, and thin filled rectangles, as rules;
+    a path with a curve in it (a rounded box, a bullet, type as outlines) draws none,
+    as on the PDF path: borders are straight."""
     data = child_text(element, "AbbreviatedData")
     if not data or len(data) > MAX_PATH_DATA:
         return []  # nothing drawn, or a drawing far too big to be a table's rules
@@ -410,9 +416,9 @@ def _path_rules(element: etree._Element) -> list[Rule]:
         if closed:
             placed.append(placed[0])
         for (x0, y0), (x1, y1) in zip(placed, placed[1:], strict=False):
-            if abs(y1 - y0) < 0.1 and abs(x1 - x0) > 0.1:
+            if abs(y1 - y0) <= RULE_SLACK and abs(x1 - x0) >= RULE_LENGTH:
                 out.append(Rule(True, (y0 + y1) / 2, min(x0, x1), max(x0, x1)))
-            elif abs(x1 - x0) < 0.1 and abs(y1 - y0) > 0.1:
+            elif abs(x1 - x0) <= RULE_SLACK and abs(y1 - y0) >= RULE_LENGTH:
                 out.append(Rule(False, (x0 + x1) / 2, min(y0, y1), max(y0, y1)))
     return out
 
@@ -462,22 +468,19 @@ def path_commands(data: str) -> list[tuple[str, list[tuple[float, float]]]]:
 
 
 def subpaths(data: str) -> list[tuple[list[tuple[float, float]], bool]]:
-    """The straight-line skeleton of a path: its runs of lines, and whether each is
-    closed; a curve breaks a run."""
+    """A straight path's runs of lines, and whether each is closed; none for a path
+    with a curve in it."""
     paths: list[tuple[list[tuple[float, float]], bool]] = []
     current: list[tuple[float, float]] = []
     for op, points in path_commands(data):
         if op == "L":
             current.append(points[0])
             continue
+        if op == "B":
+            return []
         if len(current) > 1:
             paths.append((current, op == "C"))
-        if op == "M":
-            current = [points[0]]
-        elif op == "C":
-            current = current[:1]
-        else:  # a curve: a new run from its end
-            current = [points[-1]]
+        current = [points[0]] if op == "M" else current[:1]
     if len(current) > 1:
         paths.append((current, False))
     return paths
@@ -523,6 +526,9 @@ def page_items(glyphs: list[Glyph], rules: list[Rule]) -> list[Line | Row]:
         text = _line_text(line)
         if text and not is_page_number(text):
             items.append(Line(-(line[0].baseline - line[0].size) / MM_PER_POINT, text))
+    if not tables:
+        # Lines as drawn, as the PDF path reads a page without tables (pdfium's text).
+        return items
     for table, cells in zip(tables, in_cells, strict=True):
         items.extend(table_rows(table, cells))
     return in_reading_order(items)

@@ -199,6 +199,51 @@ def test_delta_abbreviation_and_template_page(tmp_path: Path) -> None:
     assert extracted.title_hint == "题名"
 
 
+def test_a_rounded_box_is_no_table(tmp_path: Path) -> None:
+    """A path with curves in it (a rounded button, as Chromium prints one) draws no
+    rules, as on the PDF path: the text in it reads as lines, not as a table's cells."""
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    box = (
+        "M 10.5 20 L 59.5 20 B 59.8 20 60 20.2 60 20.5 L 60 39.5 B 60 39.8 59.8 40 59.5 40"
+        " L 10.5 40 B 10.2 40 10 39.8 10 39.5 L 10 20.5 B 10 20.2 10.2 20 10.5 20 C"
+    )
+
+    def text(x: float, y: float, chars: str) -> str:
+        return (
+            f'<ofd:TextObject Boundary="{x} {y - 4} 40 6" Size="4"><ofd:TextCode X="0" Y="4"'
+            f' DeltaX="g {len(chars)} 4">{chars}</ofd:TextCode></ofd:TextObject>'
+        )
+
+    def package(paths: list[str]) -> bytes:
+        drawn = "".join(
+            f'<ofd:PathObject Boundary="0 0 210 297"><ofd:AbbreviatedData>{data}</ofd:AbbreviatedData>'
+            "</ofd:PathObject>"
+            for data in paths
+        )
+        with zipfile.ZipFile(tmp_path / "t.ofd", "w") as z:
+            z.writestr(
+                "OFD.xml",
+                f"<ofd:OFD {ns}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+            )
+            z.writestr(
+                "Doc_0/Document.xml",
+                f'<ofd:Document {ns}><ofd:Pages><ofd:Page BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
+            )
+            z.writestr(
+                "Doc_0/Pages/Page_0/Content.xml",
+                f"<ofd:Page {ns}><ofd:Content><ofd:Layer>{drawn}"
+                f"{text(11, 27, '本机关不掌')}{text(11, 33, '握的信息一')}{text(42, 30, '4')}"
+                "</ofd:Layer></ofd:Content></ofd:Page>",
+            )
+        return (tmp_path / "t.ofd").read_bytes()
+
+    divider = "M 40 20 L 40 40"
+    assert extract_ofd(package([box, divider])).lines == ["本机关不掌", "握的信息一\t4"]
+    # The same box drawn square is a table of two cells.
+    square = "M 10 20 L 60 20 L 60 40 L 10 40 C"
+    assert extract_ofd(package([square, divider])).lines == ["本机关不掌握的信息一\t4"]
+
+
 def test_report_of_the_corpus_as_ofd(corpus: Path, tmp_path: Path) -> None:
     """A real report (Huai'an 2024, a Word-exported PDF) rendered as OFD at test time."""
     source = corpus / "huaian-2024-city.pdf"
@@ -236,18 +281,23 @@ def real_layouts() -> list[Path]:
     return sorted(p.parent for p in REAL.glob("*/libreoffice.pdf") if (p.parent / "expected.json").exists())
 
 
+@pytest.mark.parametrize("rendering", ["libreoffice.pdf", "chromium.pdf"])
 @pytest.mark.parametrize("folder", real_layouts(), ids=lambda p: p.name)
-def test_real_layout_ofd(folder: Path, tmp_path: Path) -> None:
-    """Real report pages laid out by LibreOffice (tests/fixtures/real), rendered as OFD
-    here: the same record as that PDF, and every cell, the title and the issuing body as
-    labelled (where the PDF is a known miss of tests/parse/test_real_layouts.py, so is this)."""
+def test_real_layout_ofd(folder: Path, rendering: str, tmp_path: Path) -> None:
+    """Real report pages laid out by LibreOffice and printed by Chromium
+    (tests/fixtures/real), rendered as OFD here: the same record as that PDF, and every
+    cell, the title and the issuing body as labelled (where the PDF is a known miss of
+    tests/parse/test_real_layouts.py, so is this)."""
     from tests.parse.test_real_layouts import KNOWN_MISSES
 
+    pdf = folder / rendering
+    if not pdf.exists():
+        pytest.skip(f"{folder.name} has no {rendering}")
     document = tmp_path / f"{folder.name}.ofd"
-    document.write_bytes(ofd_from_pdf(folder / "libreoffice.pdf"))
+    document.write_bytes(ofd_from_pdf(pdf))
     record = parse_path(document).record
-    _same_record(record, parse_path(folder / "libreoffice.pdf").record)
-    miss = KNOWN_MISSES.get((folder.name, "libreoffice.pdf"))
+    _same_record(record, parse_path(pdf).record)
+    miss = KNOWN_MISSES.get((folder.name, rendering))
     if miss:
         pytest.xfail(f"as its PDF: {miss}")
     assert_same(record, json.loads((folder / "expected.json").read_text()))
