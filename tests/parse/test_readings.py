@@ -365,17 +365,23 @@ def test_a_number_spaced_off_its_date_word_is_text() -> None:
 BLANK_ROW = "3.危及“三安全一稳定” 0 0 0 0 0 0 0"
 
 
-def test_a_row_of_blank_cells_is_read_as_nulls() -> None:
+@pytest.fixture(scope="module")
+def blank_row() -> Reading:
     """HTML, DOCX and ruled-PDF rows come as cells: a label and seven empty ones."""
     text, _ = fixture("city-2019")
-    reading = read(replaced(text, BLANK_ROW, "3.危及“三安全一稳定”" + "\t" * 7))
-    assert set(reading.record["applications"]["denied_security_stability"].values()) == {None}
+    return read(replaced(text, BLANK_ROW, "3.危及“三安全一稳定”" + "\t" * 7))
 
 
-def test_a_row_of_blank_cells_is_no_error() -> None:
-    text, _ = fixture("city-2019")
-    reading = read(replaced(text, BLANK_ROW, "3.危及“三安全一稳定”" + "\t" * 7))
-    assert (reading.record["status"], reading.record["errors"]) == ("ok", [])
+def test_a_row_of_blank_cells_is_read_as_nulls(blank_row: Reading) -> None:
+    assert set(blank_row.record["applications"]["denied_security_stability"].values()) == {None}
+
+
+def test_a_row_of_blank_cells_is_no_error(blank_row: Reading) -> None:
+    assert blank_row.record["errors"] == []
+
+
+def test_a_row_of_blank_cells_leaves_the_record_whole(blank_row: Reading) -> None:
+    assert blank_row.record["status"] == "ok"
 
 
 def test_a_row_of_blank_cells_after_a_merged_group_cell() -> None:
@@ -400,23 +406,26 @@ def test_a_row_without_cells_in_plain_text_stays_unread() -> None:
 # --- a table 2 row the body left out (putian-kjj-2024) ---------------------------------------
 
 
-def test_a_table_2_row_not_printed_is_null_and_said() -> None:
+def without_regulations() -> Reading:
     """The real 莆田市科学技术局 2024 report prints no 规章 row at all (its label is
-    nowhere in the page): the row is null and the errors say so."""
+    nowhere in the page), so nothing is matched to it: the row stays unread."""
     text, _ = fixture("dept-2021")
     line = next(x for x in text.splitlines() if x.startswith("规章 "))
-    reading = read(replaced(text, line + "\n", ""))
-    t2 = reading.record["active_disclosure"]
-    assert (t2["regulations"], reading.record["errors"]) == (
-        {"made": None, "repealed": None, "in_force": None},
-        ["table 2: row regulations not found"],
-    )
+    return read(replaced(text, line + "\n", ""))
+
+
+def test_a_table_2_row_not_printed_is_null() -> None:
+    regulations = without_regulations().record["active_disclosure"]["regulations"]
+    assert regulations == {"made": None, "repealed": None, "in_force": None}
+
+
+def test_a_table_2_row_not_printed_is_said() -> None:
+    assert without_regulations().record["errors"] == ["table 2: row regulations not found"]
 
 
 def test_a_table_2_row_not_printed_keeps_the_others() -> None:
-    text, expected = fixture("dept-2021")
-    line = next(x for x in text.splitlines() if x.startswith("规章 "))
-    t2 = read(replaced(text, line + "\n", "")).record["active_disclosure"]
+    _, expected = fixture("dept-2021")
+    t2 = without_regulations().record["active_disclosure"]
     assert {k: v for k, v in t2.items() if k != "regulations"} == {
         k: v for k, v in expected["active_disclosure"].items() if k != "regulations"
     }
