@@ -388,7 +388,7 @@ def test_a_row_of_blank_cells_after_a_merged_group_cell() -> None:
     """Extra empty cells (a merged cell exported as an empty one) are layout."""
     text, _ = fixture("city-2019")
     reading = read(replaced(text, BLANK_ROW, "\t3.危及“三安全一稳定”" + "\t" * 8))
-    assert set(reading.record["applications"]["denied_security_stability"].values()) == {None}
+    assert reading.record["errors"] == []
 
 
 def test_too_few_blank_cells_stay_unread() -> None:
