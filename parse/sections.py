@@ -22,13 +22,14 @@ _HEADING_REACH = 30  # the words must stand within this many characters of the n
 # Patterns on compact text (``parse.text.compact``), anchored or whole-line where the
 # words could stand in prose too (网民评论3条, 扫一扫二维码).
 PORTAL_CHROME: tuple[str, ...] = (
-    r"网站标识码",
+    r"网站(标识|识别)码",
     r"ICP备",
     r"公网安备",
     r"版权所有",
     r"[Cc]opyright|AllRightsReserved",
     r"^主办(单位)?[:：]",
     r"^承办(单位)?[:：]",
+    r"^技术支持[:：]",
     r"扫一扫在手机",  # 扫一扫在手机打开当前页 / 上查看当前页面
     r"^相关(文章|链接|阅读|新闻)$",
     r"^附件下载",
@@ -36,6 +37,8 @@ PORTAL_CHROME: tuple[str, ...] = (
     r"验证码",
     r"浏览器.{0,16}版本",
     r"网站地图",
+    r"^分享到",
+    r"^(上一篇|下一篇)[:：]",
     r"^(?:[【\[]?(?:打印本页|关闭窗口|打印|关闭)[】\]]?)+$",  # a page's print/close buttons
 )
 _CHROME = re.compile("|".join(f"(?:{p})" for p in PORTAL_CHROME))

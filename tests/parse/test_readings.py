@@ -442,6 +442,8 @@ PORTAL_FOOTERS = {
     "comment form": "评论\n姓名: 内容: 验证码:",
     "browser advice": "为确保最佳浏览效果，建议您使用以下浏览器版本：IE浏览器9.0版本及以上；Google Chrome浏览器 63版本及以上",
     "print buttons": "【打印】【关闭】",
+    "share and neighbours": "分享到：\n上一篇：莆田市2018年政府信息公开工作年度报告",
+    "site identity, other wording": "网站识别码：3503000001 技术支持：某某网络公司",
 }
 
 
