@@ -4,8 +4,10 @@ by their printed headers.
 Each case is a committed fixture report (tests/fixtures/reports/*.txt, the shapes of
 the real seeds) changed the way real reports print: a number split over a line
 break, a row's cells on their own lines, merged cells exported as empty ones, a row
-label interleaved with its group's vertical label, a table 2 column left out, a
-table 3 with a 法人或其他组织 小计 column.
+label interleaved with its group's vertical label, a table 2 column left out (its
+header naming the year), a table 3 with a 法人或其他组织 小计 column, table 3 rows of
+blank cells, a portal page's chrome after the report; and the real layouts of
+tests/fixtures/real read the same way.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ import pytest
 from nianbao.parse import parse_bytes
 from nianbao.parse.extract.text import extract_text
 from nianbao.parse.report import Reading, read_report
+from nianbao.parse.sections import PORTAL_CHROME
 from nianbao.parse.table_reader import MAX_READINGS, row_readings
-from nianbao.parse.text import tokens
+from nianbao.parse.text import compact, tokens
+
+from tests.parse.test_real_layouts import RENDERINGS, parsed, reports
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "reports"
 GRANTED = "（一）予以公开 0 14 1 1 2 0 18"  # city-2019's row, printed whole
@@ -488,3 +493,27 @@ def test_page_fields_printed_inside_a_section_are_not_prose() -> None:
     fields = "发布时间：2023-01-13 15:54 | 来源：莆田市城市管理局\n字号：大 | |\n"
     printed = read(replaced(text, line, line + fields)).record["sections"]["5"]
     assert printed == read(text).record["sections"]["5"]
+
+
+# --- the real layouts' records (tests/fixtures/real) --------------------------------------------
+
+
+def _real_cases() -> list[tuple[str, str]]:
+    return [(report, rendering) for report in reports() for rendering in RENDERINGS]
+
+
+@pytest.mark.parametrize(("report", "rendering"), _real_cases(), ids="/".join)
+def test_real_last_section_has_no_portal_chrome(report: str, rendering: str) -> None:
+    last = parsed(report, rendering)["sections"]["6"] or ""
+    chrome = re.compile("|".join(PORTAL_CHROME))
+    assert [line for line in last.split("\n") if chrome.search(compact(line))] == []
+
+
+@pytest.mark.parametrize(
+    ("report", "rendering"),
+    [("putian-city-2019", r) for r in ("html", "libreoffice.pdf", "libreoffice.docx", "chromium.pdf")]
+    + [("shanghai-bgt-2019", r) for r in ("html", "libreoffice.docx", "chromium.pdf")],
+    ids="/".join,
+)
+def test_real_left_out_column_and_blank_rows_read_whole(report: str, rendering: str) -> None:
+    assert parsed(report, rendering)["status"] == "ok"
