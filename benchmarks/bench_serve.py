@@ -6,7 +6,7 @@ parsed and written by ``serve.build``. The large database is that build's report
 multiplied in SQL (new ids, SHA-256s, bodies, years, provinces; their tables 2–4 and
 checks copied, a short text each with one word of a 10,000-word vocabulary for the
 search), then summarised as the build does (``summarise``). Not multiplied: the long
-``cell_values`` form and the sections (no benchmarked page reads them).
+``cell_values`` form and the section spans (no benchmarked page reads them).
 
 Timed, each a median of ``REQUESTS`` after two warm-up requests: the reports table with
 its facets (those metadata.yaml sets), a report's page, a body's page, a search for a

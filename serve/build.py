@@ -263,14 +263,14 @@ class ReportWriter:
         )
         sections = rows.tables.get("sections") or []
         conn.executemany(
-            "insert into sections (report, number, text) values (?, ?, ?)",
-            [(report_id, s["number"], s["text"]) for s in sections],
+            "insert into section_spans (report, number, start, [end], text) values (?, ?, ?, ?, ?)",
+            [(report_id, s["number"], s["start"], s["end"], s["text"]) for s in sections],
         )
         text = (rows.tables.get("report_texts") or [{}])[0].get("text")
         conn.execute("insert into report_texts (report, text) values (?, ?)", [report_id, text])
         conn.execute(
             f"insert into [{schema.FTS}] (rowid, terms) values (?, ?)",
-            [report_id, report_terms(text, [s["text"] for s in sections])],
+            [report_id, report_terms(text, [s["text"] for s in sections if s["start"] is None])],
         )
         conn.executemany(
             "insert or replace into checks (report, check_id, scope, ok, detail) values (?, ?, ?, ?, ?)",
@@ -306,18 +306,23 @@ def write_report(db: sqlite_utils.Database, rows: ReportRows) -> int:
     return report_id
 
 
-def report_terms(text: str | None, sections: Iterable[str | None]) -> str:
-    """What the full-text index holds for a report: the terms of its text and of its sections
-    (a section's prose may be joined where the text breaks a line)."""
-    return terms([text, *sections])
+def report_terms(text: str | None, own_texts: Iterable[str | None]) -> str:
+    """What the full-text index holds for a report: the terms of its text and of the
+    sections stored with their own text (prose not found in the text, e.g. joined where
+    the text breaks a line). A section stored as a span adds nothing: each bigram of it
+    is one of the text's, and a lone last character is found by its prefix query."""
+    return terms([text, *own_texts])
 
 
 def _stored_terms(conn, report_id: int) -> str:
     text = conn.execute("select text from report_texts where report = ?", [report_id]).fetchone()
-    sections = [
-        r[0] for r in conn.execute("select text from sections where report = ? order by id", [report_id])
+    own_texts = [
+        r[0]
+        for r in conn.execute(
+            "select text from section_spans where report = ? and start is null order by id", [report_id]
+        )
     ]
-    return report_terms(text[0] if text else None, sections)
+    return report_terms(text[0] if text else None, own_texts)
 
 
 def remove_report(conn, report_id: int) -> None:

@@ -8,12 +8,15 @@ from typing import Any
 
 from nianbao.serve.documents import Document
 from nianbao.serve.schema import FORM_TABLES
+from nianbao.serve.search import splits_word
 
 
 @dataclass
 class ReportRows:
     """The rows of one report, by table name (``cells``: form_table, row_key, column_key,
-    value; the build stores them as ``cell_values`` against ``cell_keys``)."""
+    value; the build stores them as ``cell_values`` against ``cell_keys``. ``sections``:
+    number, start, end, text — a span of the report's text, or its own text when it is
+    not found there; stored as ``section_spans``)."""
 
     report: dict[str, Any]
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -78,10 +81,42 @@ def report_rows(
                 {"form_table": number, "row_key": key, "column_key": column, "value": value}
                 for column, value in values.items()
             )
-    for number, section_text in (record.get("sections") or {}).items():
-        if section_text is not None:
-            tables["sections"].append({"number": int(number), "text": section_text})
+    tables["sections"] = section_spans(
+        text,
+        [
+            (int(number), prose)
+            for number, prose in (record.get("sections") or {}).items()
+            if prose is not None
+        ],
+    )
     return ReportRows(report=report, tables=tables)
+
+
+def section_spans(text: str | None, sections: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """Each section (number, prose) as a span of ``text`` — character offsets start, end,
+    so the text is stored once (the view ``sections`` reads ``substr(text, start + 1,
+    end - start)``) — when its prose is found there verbatim, looking in order, each after
+    the previous one found; otherwise with its own text (start and end NULL)."""
+    # SQLite's substr counts characters as str does, but its text functions stop at a NUL.
+    searchable = text if text and "\x00" not in text else ""
+    out: list[dict[str, Any]] = []
+    after = 0
+    for number, prose in sections:
+        start = searchable.find(prose, after) if prose else -1
+        if start < 0 or splits_word(searchable, start) or splits_word(searchable, start + len(prose)):
+            # Not there, or a piece of a word: its own text (and its own index terms).
+            out.append({"number": number, "start": None, "end": None, "text": prose})
+            continue
+        after = start + len(prose)
+        out.append({"number": number, "start": start, "end": after, "text": None})
+    return out
+
+
+def section_text(text: str | None, section: dict[str, Any]) -> str | None:
+    """A section's prose from its row (``section_spans``) and its report's text."""
+    if section["start"] is None:
+        return section["text"]
+    return (text or "")[section["start"] : section["end"]]
 
 
 def as_json(value: Any) -> str | None:

@@ -2,9 +2,10 @@
 
 Compact at a million reports (issue 11): a report is ``reports.id`` (an integer; the
 SHA-256 of its bytes is a unique column), and every child table refers to it by that
-integer. Text is stored once: each section's prose in ``sections``, the whole text in
-``report_texts``; the one full-text index (``report_texts_fts``) is contentless and
-holds no text. Tables 2, 3 and 4 are stored browsable (one row per table row, the
+integer. Text is stored once: the whole text in ``report_texts``, each section as a span
+of it (``section_spans``: character offsets, its own text only when its prose is not
+found in the text; the view ``sections`` reads the prose); the one full-text index
+(``report_texts_fts``) is contentless and holds no text. Tables 2, 3 and 4 are stored browsable (one row per table row, the
 spec's columns; labels from ``nianbao.parse.form`` in the lookup ``form_rows``) and
 long (``cell_values``: report, cell, value, the cell's table/row/column once in
 ``cell_keys``; the view ``cells`` reads them as before). Column names follow
@@ -28,7 +29,7 @@ DECIMAL_FIELDS = {f.key for rows in TABLE2.values() for row in rows for f in row
 
 # Bumped when the layout changes in a way ``create`` cannot add to: an older database is
 # then rebuilt from scratch (every document parsed again), never migrated half-way.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SQL_TYPES = {str: "text", int: "integer", float: "real"}
 
@@ -111,9 +112,11 @@ TABLES: dict[str, str] = {
         "position integer, primary key (form_table, [key])) without rowid"
     ),
     "section_headings": "create table section_headings (number integer primary key, heading text)",
-    "sections": (
-        f"create table sections (id integer primary key, report integer not null {_REPORT_FK}, "
-        "number integer references section_headings(number), text text)"
+    # A section: characters [start, end) of its report's text, or (start, end NULL) its
+    # own text when its prose is not in the text verbatim (serve/rows.section_spans).
+    "section_spans": (
+        f"create table section_spans (id integer primary key, report integer not null {_REPORT_FK}, "
+        "number integer references section_headings(number), start integer, [end] integer, text text)"
     ),
     "report_texts": f"create table report_texts (report integer primary key {_REPORT_FK}, text text)",
     "checks": (
@@ -144,7 +147,7 @@ TABLES: dict[str, str] = {
 }
 
 # Tables whose rows belong to one report: deleted and rewritten when it is re-parsed.
-REPORT_TABLES = (*FORM_TABLES, "cell_values", "sections", "report_texts", "checks")
+REPORT_TABLES = (*FORM_TABLES, "cell_values", "section_spans", "report_texts", "checks")
 
 INDEXES: dict[str, list[tuple[str, ...]]] = {
     "reports": [
@@ -160,7 +163,7 @@ INDEXES: dict[str, list[tuple[str, ...]]] = {
         ("source_id",),
         ("parser_version",),
     ],
-    "sections": [("report", "number")],
+    "section_spans": [("report", "number")],
     "checks": [("check_id", "ok")],
     "report_summary": [
         ("year",),
@@ -184,6 +187,12 @@ FTS = "report_texts_fts"
 FTS_SQL = f"create virtual table if not exists [{FTS}] using fts5(terms, content='', detail=none)"
 
 VIEWS: dict[str, str] = {
+    # The sections as they were stored before spans: one row each, its prose as text.
+    "sections": """
+select s.id, s.report, s.number,
+  case when s.start is null then s.text else substr(t.text, s.start + 1, s.[end] - s.start) end as text
+from section_spans s left join report_texts t on t.report = s.report
+""",
     "cells": """
 select v.report, k.form_table, k.row_key, k.column_key, v.value
 from cell_values v join cell_keys k on k.id = v.cell

@@ -32,6 +32,16 @@ TERMS_VERSION = "bigrams-2"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
+_WORD_CHARACTER = re.compile(rf"[^\W_{_CJK}]")  # of a run kept whole as one term
+
+
+def splits_word(text: str, at: int) -> bool:
+    """Whether position ``at`` of ``text`` falls inside a word the index keeps whole (not
+    CJK: a run of CJK characters is cut into bigrams, so a piece of it has no term the
+    whole lacks). A piece of the text cut there would have terms the text has not."""
+    return 0 < at < len(text) and bool(
+        _WORD_CHARACTER.match(text[at - 1]) and _WORD_CHARACTER.match(text[at])
+    )
 
 
 def _fold(text: str) -> str:

@@ -64,7 +64,7 @@ _SEARCH = {
 }
 # Views and queries whose ``report`` column is a report's id (tables link it themselves,
 # by their foreign key).
-_REPORT_ID_VIEWS = {"cells", "failed_checks"}
+_REPORT_ID_VIEWS = {"cells", "failed_checks", "sections"}
 # What the bytes are (nianbao.parse.detect) -> content type and file name extension.
 _KIND_TYPES = {
     "pdf": ("application/pdf", ".pdf"),
