@@ -11,10 +11,11 @@ PyMuPDF (AGPL); ofdparser is unmaintained and needs Windows fonts at import. The
 is simple, so it is read here with lxml, bounded: member count, inflated size per member
 and in all, no member or reference outside the package, no DTD or entities.
 
-Reconstruction is the PDF geometric path's, on the same grid code: text outside tables
-as lines (glyphs grouped by baseline, ordered by x, a wide gap a tab), each table row as
-its cells joined by tabs, a blank cell an empty string, a merged cell once where it
-begins, a row broken by a page break joined. A package with too little text to read
+Reconstruction is the PDF geometric path's, on the same code (pdf_tables, pdf_layout):
+text outside tables as lines broken where pdfium breaks a PDF's (in drawing order, a line
+going on while the next glyph is beside the last; a wide gap a tab), each table row as its
+cells joined by tabs, a blank cell an empty string, a merged cell once where it begins, a
+table cut off by the page's edge run on past it, a row broken by a page break joined. A package with too little text to read
 (scanned pages, type drawn as glyph outlines) reads as a scan, for OCR (ofd_scan.py).
 """
 

@@ -163,6 +163,8 @@ def test_free_text_lines_follow_the_drawing_order_as_pdfium_does() -> None:
     # Drawn the other way round, the label goes with the line before it.
     glyphs = _run("年度报", 30, 21.5) + _run("标题", 10, 24.5) + _run("告", 30, 27.5)
     assert page_lines(glyphs, []) == ["年度报", "标题\t告"]
+    # A page without tables keeps its lines in drawing order, as pdfium's text has them.
+    assert page_lines(_run("第二行", 10, 30) + _run("第一行", 10, 20), []) == ["第二行", "第一行"]
 
 
 def test_delta_abbreviation_and_template_page(tmp_path: Path) -> None:
