@@ -11,9 +11,9 @@ from pathlib import Path
 from nianbao.parse import detect
 from nianbao.parse.extract import Extracted, ExtractionError
 from nianbao.parse.guard import isolated
-from nianbao.parse.report import Reading, failed_record, read_report
+from nianbao.parse.report import Reading, failed_record, prose_lines, read_report
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # raised whenever a change can alter a record or the text: the build re-parses
 # Read in the guarded worker: the binary formats' C libraries and large parsers, and
 # HTML, whose tree a hostile page (deep nesting, megabytes of filler) makes expensive.
 _UNTRUSTED = (detect.PDF, detect.DOCX, detect.DOC, detect.OFD, detect.HTML)
@@ -75,7 +75,7 @@ def parse_bytes(
     reading, extracted = best
     return ParseResult(
         record=reading.record,
-        text="\n".join(extracted.lines),
+        text="\n".join(prose_lines(extracted.lines)),
         kind=extracted.kind,
         published=extracted.published,
         extraction="; ".join([extracted.path, *reading.readings]),  # how ambiguous text was read

@@ -134,11 +134,18 @@ def read_report(extracted: Extracted, source: str, sha256: str, filename: str | 
     return Reading(record, cells, passed, readings)
 
 
+def prose_lines(lines: list[str]) -> list[str]:
+    """Printed lines as the record's prose holds them: tidied, empty ones and the portal's
+    page fields left out. The document's text is made of the same lines, so each section
+    is a slice of it (and the database stores a section as its span)."""
+    tidied = (clean_line(x) for x in lines if not is_page_field(x))
+    return [x for x in tidied if x]
+
+
 def _section_text(lines: list[str], span: Span | None) -> str | None:
     if span is None:
         return None
-    body = [clean_line(x) for x in lines[span.start : span.end] if not is_page_field(x)]
-    return "\n".join(x for x in body if x)
+    return "\n".join(prose_lines(lines[span.start : span.end]))
 
 
 def _region(
