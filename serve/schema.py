@@ -17,6 +17,8 @@ the database (serve/build.py), not views joined per request.
 
 from __future__ import annotations
 
+import json
+
 import sqlite_utils
 from nianbao.parse.form import SECTIONS, TABLE2, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_GROUPS, TABLE4_RESULTS
 from nianbao.serve.sources import COLUMNS as SOURCE_COLUMNS
@@ -239,11 +241,17 @@ FACET_FILTERS = ("year",)
 
 
 def facet_counts(db: sqlite_utils.Database, facets: dict[str, list[str]]) -> None:
-    """Rewrite ``facet_counts`` for these tables' facet columns, unfiltered and by year."""
+    """Rewrite ``facet_counts`` for these tables' facet columns, unfiltered and by year.
+
+    The columns counted are listed in ``build_info`` (``facet_columns``, JSON): a column
+    counted without a row in ``facet_counts`` has no value (all NULL), which the pages
+    show as an empty facet instead of counting the whole table again."""
     db.execute("delete from facet_counts")
+    counted: dict[str, list[str]] = {}
     for table, columns in facets.items():
         present = set(db[table].columns_dict) if db[table].exists() else set()
-        for column in (c for c in columns if c in present):
+        counted[table] = [c for c in columns if c in present]
+        for column in counted[table]:
             db.execute(
                 f"insert into facet_counts select ?, '', '', ?, value, count from (select [{column}] as value, "
                 f"count(*) as count from [{table}] where [{column}] is not null group by [{column}] "
@@ -259,6 +267,10 @@ def facet_counts(db: sqlite_utils.Database, facets: dict[str, list[str]]) -> Non
                     f"where n <= {FACET_VALUES_KEPT}",
                     [table, by, column],
                 )
+    db.execute(
+        "insert or replace into build_info values ('facet_columns', ?)",
+        [json.dumps(counted, ensure_ascii=False)],
+    )
 
 
 def form_rows() -> list[tuple[str, str, str, int]]:

@@ -185,9 +185,14 @@ class StoredColumnFacet(datasette.facets.ColumnFacet):
                 "and filter_column = ? and filter_value = ? order by [column], count desc, value",
                 [self.table, *stored_filter],
             )
+            listed = await self.ds.get_database(self.database).execute(
+                "select value from build_info where key = 'facet_columns'"
+            )
         except sqlite3.Error:  # a database without the table
             return await super().facet_results()
-        stored: dict[str, list] = {}
+        # Columns the build counted: one with no stored row has no value (an empty facet).
+        counted = json.loads(listed.first()["value"]).get(self.table, []) if listed.first() else []
+        stored: dict[str, list] = {column: [] for column in counted}
         for row in found.rows:
             stored.setdefault(row["column"], []).append(row)
         if any(column not in stored for column, _ in configs) or facet_size >= FACET_VALUES_KEPT:

@@ -220,3 +220,18 @@ def test_stored_facet_counts_equal_counted_ones(get):
         counted = facets(f"/nianbao/{table}.json?_size=0&year=2023&year__gte=0")
         assert stored and stored == counted
         assert stored["year"] == [(2023, stored["year"][0][1])]
+
+
+def test_a_facet_column_without_values_is_read_from_the_stored_counts_too(built_copy):
+    """A column the build counted and found all NULL (here: no sources, so no level) has no
+    row in facet_counts; the page shows its facet empty from what the build listed, not
+    counting the table again (which would see the level set after the build)."""
+    db = sqlite_utils.Database(built_copy.data.database)
+    assert db.execute("select count(*) from reports where level is not null").fetchone()[0] == 0
+    db.execute("update reports set level = 'county'")
+    db.conn.commit()
+    datasette = make_datasette(built_copy.data.database)
+    data = asyncio.run(datasette.client.get("/nianbao/reports.json?_size=0")).json()
+    assert data["facet_results"]["level"]["results"] == []
+    recounted = asyncio.run(datasette.client.get("/nianbao/reports.json?_size=0&id__gte=0")).json()
+    assert [v["value"] for v in recounted["facet_results"]["level"]["results"]] == ["county"]
