@@ -1,8 +1,8 @@
 """Parsing speed and memory per input kind, and PDF parse time against plain pdfium text.
 
 Inputs: the real corpus (../shared/corpus, when present), the committed fixtures
-(tests/fixtures/reports), the real pages laid out as PDF (tests/fixtures/real/*/) and
-the blank-celled report of tests/fixtures/pdf_tables.
+(tests/fixtures/reports), the real pages laid out as PDF (tests/fixtures/real/*/), the
+blank-celled report of tests/fixtures/pdf_tables and the reports as OFD (tests/fixtures/ofd).
 Each kind runs in its own process so its peak memory (the process and its forked
 readers) is its own. For every PDF with a text layer the whole parse (parse_bytes:
 the fast reading, and the geometric one when the fast one is not sound) is timed
@@ -25,6 +25,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 REAL = ROOT / "tests" / "fixtures" / "real"
 PDF_TABLES = ROOT / "tests" / "fixtures" / "pdf_tables"
+OFD = ROOT / "tests" / "fixtures" / "ofd"
 REPEAT_SECONDS = 1.0  # per file: repeat until this much time has passed
 SCAN_FILES = 2  # OCR takes a minute a report on a busy machine: two tell its rate
 PDF_RATIO_MEDIAN, PDF_RATIO_MAX = 2.5, 8.0  # the targets: parse time / plain pdfium text
@@ -45,6 +46,12 @@ def inputs() -> dict[str, list[Path]]:
     if REAL.is_dir():
         files += sorted(REAL.glob("*/*.pdf"))
     files += sorted(PDF_TABLES.glob("blank-*.pdf"))  # whole reports, read on the geometric path
+    # The reports as OFD (not the hostile packages, nor those only OCR reads).
+    files += sorted(
+        p
+        for p in OFD.glob("*.ofd")
+        if not p.name.startswith("hostile") and ".scan." not in p.name and ".outlines." not in p.name
+    )
     kinds: dict[str, list[Path]] = {}
     for path in files:
         kind = detect_kind(path.read_bytes())
