@@ -23,7 +23,8 @@ def check_sha256(sha256: str) -> str:
     return sha256
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a folder's new or renamed entries durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -160,4 +161,4 @@ class BlobStore:
                 os.replace(tmp, final)
         tmp.unlink(missing_ok=True)
         if self.durable:
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from nianbao.archive.archive import LOCK_NAME, Archive
-from nianbao.archive.blob_store import CHUNK, BlobError, BlobStore
+from nianbao.archive.blob_store import CHUNK, BlobError, BlobStore, fsync_dir
 from nianbao.archive.fetch import utc_now_iso
 from nianbao.archive.provenance import FETCH_COLUMNS, RUN_COLUMNS
 from nianbao.archive.verify import check_records
@@ -140,14 +140,6 @@ def _copy_bytes(src: BinaryIO, dst: BinaryIO, length: int) -> None:
             raise MergeError(f"{getattr(src, 'name', 'a WARC file')} ended early while being copied")
         dst.write(chunk)
         remaining -= len(chunk)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def sync_file_system(path: Path) -> None:
@@ -369,7 +361,7 @@ class SourceMerge:
             os.link(tmp, target)  # never over an existing file
         finally:
             tmp.unlink()
-        _fsync_dir(warc_dir)
+        fsync_dir(warc_dir)
         self.stats.warc_files_copied += 1
         return target.name
 
