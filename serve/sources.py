@@ -45,10 +45,11 @@ def source_row(source: Source, only: set[str] | None = None) -> dict[str, Any]:
     return row if only is None else {k: v for k, v in row.items() if k in only}
 
 
-def load_sources(extra_files: Iterable[Path] = ()) -> dict[str, dict[str, Any]]:
-    """Every known source by id: the crawler's registry, then the files given (which win).
+def load_sources(extra_files: Iterable[Path] = (), *, registry: bool = True) -> dict[str, dict[str, Any]]:
+    """Every known source by id: the crawler's registry (unless ``registry`` is false), then
+    the files given (which win).
 
     Raises ``crawler.sources.loader.SourceError`` (a ValueError) naming every bad entry."""
     extra = list(extra_files)
-    sources = [*load_registry(), *(load_source_files(extra) if extra else [])]
+    sources = [*(load_registry() if registry else []), *(load_source_files(extra) if extra else [])]
     return {source.id: source_row(source) for source in sources}

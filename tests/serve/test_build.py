@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite_utils
 from nianbao.parse import PARSER_VERSION, parse_path
 from nianbao.parse.form import TABLE3_COLUMNS
+from nianbao.replicas.render.text import render_text
+from nianbao.replicas.synth import synthetic_report
 from nianbao.serve.build import build
 from nianbao.serve.documents import from_paths
 
@@ -175,3 +177,31 @@ def test_a_reparsed_report_keeps_its_id_and_its_search(built_copy):
     ]
     assert len(found) == len(set(found)) == len(before) - 1  # every report but garbage.bin, once
     db.execute("insert into report_texts_fts (report_texts_fts) values ('integrity-check')")
+
+
+def test_a_build_from_files_holds_no_registry_unless_sources_are_given(tmp_path):
+    """Files on disk come from no crawl: `nianbao build --from` leaves the crawler's
+    registry out of `sources` (3,178 portals, 1 MB a database), and --sources adds those given."""
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    report = tmp_path / "report.txt"
+    report.write_bytes(render_text(synthetic_report("示例县水利局", 2023, seed=7)))
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("- {id: mine-county, name: 示例县人民政府}\n", encoding="utf-8")
+    runner = CliRunner()
+
+    done = runner.invoke(main, ["--data", str(tmp_path / "a"), "build", "--quiet", "--from", str(report)])
+    assert done.exit_code == 0, done.output
+    db = sqlite_utils.Database(tmp_path / "a" / "nianbao.db")
+    assert db["reports"].count == 1
+    assert db["sources"].count == 0
+
+    done = runner.invoke(
+        main,
+        ["--data", str(tmp_path / "b"), "build", "--quiet", "--sources", str(extra), "--from", str(report)],
+    )
+    assert done.exit_code == 0, done.output
+    ids = [r["id"] for r in sqlite_utils.Database(tmp_path / "b" / "nianbao.db")["sources"].rows]
+    assert ids == ["mine-county"]
