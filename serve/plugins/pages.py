@@ -594,20 +594,10 @@ async def body_route(datasette, request):
     ids = [r["id"] for r in reports]
     marks = ", ".join("?" for _ in ids)
     values: dict[tuple[str, str, str], Any] = {}
-    for row in await _query(
-        datasette,
-        database,
-        f"select report, row_key as k, total from applications where report in ({marks})",
-        ids,
-    ):
-        values[(row["report"], "applications", row["k"])] = row["total"]
-    for row in await _query(
-        datasette,
-        database,
-        f"select report, group_key as k, total from review_litigation where report in ({marks})",
-        ids,
-    ):
-        values[(row["report"], "review_litigation", row["k"])] = row["total"]
+    for table, key in (("applications", "row_key"), ("review_litigation", "group_key")):
+        sql = f"select report, {key} as k, total from {table} where report in ({marks})"
+        for row in await _query(datasette, database, sql, ids):
+            values[(row["report"], table, row["k"])] = row["total"]
     for r in reports:
         r["href"] = datasette.urls.row(database, "reports", r["id"])
         r["form_name"] = FORM_NAMES.get(r["form"], r["form"])
